@@ -1,0 +1,46 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.model.annotation.LabelSelector;
+import io.fabric8.kubernetes.model.annotation.StatusReplicas;
+import java.util.ArrayList;
+import java.util.List;
+
+public class ModelDeploymentStatus {
+
+  /** A one-word summary of the conditions, for `kubectl get`. */
+  public enum Phase { Pending, Progressing, Ready, Degraded }
+
+  @JsonPropertyDescription("The metadata.generation this status describes.")
+  public Long observedGeneration;
+
+  @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.")
+  public List<Condition> conditions = new ArrayList<>();
+
+  @JsonPropertyDescription("Pending, Progressing, Ready or Degraded.")
+  public Phase phase;
+
+  @JsonPropertyDescription("The model version all serving pods run, once a rollout has completed.")
+  public String servingVersion;
+
+  @JsonPropertyDescription("In-cluster address of the model's Service.")
+  public String url;
+
+  @StatusReplicas
+  @JsonPropertyDescription("Serving pods that exist (all versions).")
+  public Integer replicas;
+
+  @JsonPropertyDescription("Serving pods that are ready.")
+  public Integer readyReplicas;
+
+  @JsonPropertyDescription("readyReplicas/desired replicas, for kubectl get.")
+  public String ready;
+
+  @LabelSelector
+  @JsonPropertyDescription("Label selector of the serving pods (used by the scale subresource and HPAs).")
+  public String selector;
+
+  @JsonPropertyDescription("The last versions rolled out, newest first (at most 10), with their outcome.")
+  public List<VersionHistoryEntry> history = new ArrayList<>();
+}

@@ -1,0 +1,37 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+public class VersionHistoryEntry {
+
+  /** What became of a version that was rolled out. */
+  public enum Outcome { Progressing, Serving, Superseded, Failed }
+
+  @JsonPropertyDescription("Model version.")
+  public String version;
+
+  @JsonPropertyDescription("Model URI of that version, so that going back is one edit of spec.model.")
+  public String uri;
+
+  @JsonPropertyDescription("When the rollout of this version started (RFC 3339).")
+  public String startedAt;
+
+  @JsonPropertyDescription("When the rollout finished, successfully or not (RFC 3339).")
+  public String finishedAt;
+
+  @JsonPropertyDescription("Progressing (its rollout is running), Serving (all pods run it), Superseded (a later version replaced it) or Failed"
+      + " (its rollout made no progress before the deadline).")
+  public Outcome outcome;
+
+  @JsonPropertyDescription("Why the version was rolled out or how it ended, in a sentence.")
+  public String message;
+
+  public VersionHistoryEntry() {}
+
+  public VersionHistoryEntry(String version, String uri, String startedAt, Outcome outcome) {
+    this.version = version;
+    this.uri = uri;
+    this.startedAt = startedAt;
+    this.outcome = outcome;
+  }
+}
