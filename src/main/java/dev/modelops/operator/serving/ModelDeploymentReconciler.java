@@ -29,6 +29,7 @@ import org.jboss.logging.Logger;
 @ControllerConfiguration(name = ModelDeploymentReconciler.NAME)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
+  static final java.time.Duration PERMANENT_ERROR_RECHECK = java.time.Duration.ofMinutes(1);
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
 
   private final EventRecorder events;
@@ -67,10 +68,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       events.record(md, Event.warning(problem.reason(), problem.message()));
     }
     if (!StatusChange.differs(md.getStatus(), status)) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
+      return ErrorStatusUpdateControl.<ModelDeployment>noStatusUpdate().rescheduleAfter(PERMANENT_ERROR_RECHECK);
     }
     md.setStatus(status);
-    return ErrorStatusUpdateControl.patchStatus(md);
+    // Keep checking after JOSDK's retries run out, so fixing RBAC or input heals without a restart.
+    return ErrorStatusUpdateControl.patchStatus(md).rescheduleAfter(PERMANENT_ERROR_RECHECK);
   }
 
   private static UpdateControl<ModelDeployment> writeIfChanged(ModelDeployment md, ModelDeploymentStatus status) {

@@ -1,6 +1,7 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -13,6 +14,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ModelDeployment.VERSION)
 @ShortNames("mdep")
 @Categories("modelops")
+// Children (Deployment, Service, HPA) take this name, and a Service name must be a DNS label.
+@ValidationRule(value = "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",
+    message = "metadata.name must be a DNS label (lowercase letters, digits and '-', starting with a letter,"
+        + " at most 63 characters): it names the model's Service")
 @AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.model.name", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.model.version", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Serving", jsonPath = ".status.servingVersion", type = AdditionalPrinterColumn.Type.STRING, priority = 1)

@@ -1,0 +1,46 @@
+# Thin wrappers over Maven and hack/ scripts. `make help` lists the targets.
+SHELL := /bin/bash
+MVN ?= mvn -B
+export GOTOOLCHAIN := local
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the operator (target/quarkus-app) and regenerate target/kubernetes
+	$(MVN) package -DskipTests
+
+.PHONY: crds
+crds: build ## Regenerate crds/ from the api classes (commit the result)
+	cp target/kubernetes/*.modelops.dev-v1.yml crds/
+
+.PHONY: test
+test: tools ## Every test tier: unit, mock server, generated files, end-to-end on the local control plane
+	$(MVN) verify -Pe2e
+
+.PHONY: test-fast
+test-fast: ## Unit, mock-server and generated-file checks only (no control plane)
+	$(MVN) verify
+
+.PHONY: run
+run: ## Build and run the operator: on a local control plane, or on KUBECONFIG's cluster when set
+	hack/run.sh
+
+.PHONY: tools
+tools: ## Build kube-apiserver, etcd, kwok, kubectl, helm from Go modules (cached under ~/.cache)
+	hack/build-tools.sh >/dev/null
+
+.PHONY: cluster-up
+cluster-up: ## Start the local control plane; admin kubeconfig in .local/kubeconfig
+	hack/cluster-up.sh
+
+.PHONY: cluster-down
+cluster-down: ## Stop the local control plane and remove its state
+	hack/cluster-down.sh
+
+.PHONY: deploy
+deploy: ## Install CRDs, RBAC and the operator Deployment into KUBECONFIG's cluster
+	kubectl apply --server-side -k deploy/

@@ -1,0 +1,57 @@
+package dev.modelops.operator.e2e;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Shared by the e2e tests: the control plane, a namespace per test class, bounded waits. */
+@ExtendWith(DumpLogsOnFailure.class)
+abstract class E2ESupport {
+  static final Duration CONVERGE = Duration.ofSeconds(120);
+
+  static LocalControlPlane cluster() {
+    return LocalControlPlane.get();
+  }
+
+  static KubernetesClient api() {
+    return cluster().admin();
+  }
+
+  /** A fresh namespace that enforces the `restricted` Pod Security profile, as production namespaces should. */
+  static String restrictedNamespace(String name) {
+    api().namespaces().withName(name).delete();
+    await("old namespace " + name + " gone").atMost(CONVERGE).until(() -> api().namespaces().withName(name).get() == null);
+    api().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+        .withLabels(Map.of("pod-security.kubernetes.io/enforce", "restricted",
+            "pod-security.kubernetes.io/enforce-version", "latest"))
+        .endMetadata().build()).create();
+    await("default ServiceAccount in " + name).atMost(CONVERGE)
+        .until(() -> api().serviceAccounts().inNamespace(name).withName("default").get() != null);
+    return name;
+  }
+
+  static ModelDeployment mdep(String namespace, String name) {
+    return api().resources(ModelDeployment.class).inNamespace(namespace).withName(name).get();
+  }
+
+  static ModelDeployment awaitMdep(String namespace, String name, String what, Predicate<ModelDeployment> condition) {
+    return await(namespace + "/" + name + ": " + what).atMost(CONVERGE).pollInterval(Duration.ofMillis(500))
+        .until(() -> mdep(namespace, name), md -> md != null && condition.test(md));
+  }
+
+  static List<Pod> servingPods(String namespace, String name) {
+    return api().pods().inNamespace(namespace).withLabel("modelops.dev/deployment", name).list().getItems();
+  }
+
+  static boolean running(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null && "Running".equals(pod.getStatus().getPhase());
+  }
+}
