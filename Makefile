@@ -25,6 +25,18 @@ test: tools ## Every test tier: unit, mock server, generated files, end-to-end o
 test-fast: ## Unit, mock-server and generated-file checks only (no control plane)
 	$(MVN) verify
 
+.PHONY: drift
+drift: ## Print every drift statistic for BASELINE=file CURRENT=file (offline calibration)
+	@if [ -z "$(BASELINE)" ] || [ -z "$(CURRENT)" ]; then \
+	  echo "usage: make drift BASELINE=path/to/baseline.json CURRENT=path/to/current.json (see deploy/examples/drift/)" >&2; \
+	  exit 2; \
+	fi
+	@# Maven's own output goes to stderr so that stdout is only the JSON.
+	@$(MVN) -q compile >&2
+	@[ target/classpath.txt -nt pom.xml ] || \
+	  $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
+	@java -cp "target/classes:$$(cat target/classpath.txt)" dev.modelops.operator.drift.DriftCli "$(BASELINE)" "$(CURRENT)"
+
 .PHONY: run
 run: ## Build and run the operator: on a local control plane, or on KUBECONFIG's cluster when set
 	hack/run.sh
