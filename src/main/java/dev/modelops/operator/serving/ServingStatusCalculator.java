@@ -3,6 +3,7 @@ package dev.modelops.operator.serving;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus.Phase;
+import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
@@ -46,6 +47,9 @@ public final class ServingStatusCalculator {
     status.selector = ServingNames.servingSelectorString(md);
 
     VersionHistoryEntry latest = startRolloutIfVersionChanged(status, version, uri, at, events);
+    if (latest.source == null) {
+      ModelLineage.of(md, version).filter(l -> uri.equals(l.uri())).ifPresent(l -> latest.source = source(l));
+    }
     DeploymentView view = DeploymentView.of(deployment, version, uri);
     int desired = deployment.map(d -> d.getSpec().getReplicas()).orElse(ServingReplicas.desired(md.getSpec()));
     status.replicas = view.replicas;
@@ -105,6 +109,16 @@ public final class ServingStatusCalculator {
     status.history.add(0, started);
     events.add(Event.normal("RolloutStarted", "rolling out model version " + version + " from " + uri));
     return started;
+  }
+
+  private static ModelSource source(ModelLineage lineage) {
+    ModelSource source = new ModelSource();
+    source.policy = lineage.policy();
+    source.job = lineage.job();
+    source.trigger = lineage.trigger();
+    source.driftScore = lineage.driftScore();
+    source.promotedAt = lineage.promotedAt();
+    return source;
   }
 
   private static io.fabric8.kubernetes.api.model.Condition readyCondition(ModelDeploymentStatus status,

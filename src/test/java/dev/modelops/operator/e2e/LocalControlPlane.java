@@ -46,9 +46,9 @@ final class LocalControlPlane {
   }
 
   private LocalControlPlane() {
-    boolean wasUp = Files.exists(STATE.resolve("pids/kube-apiserver.pid"));
-    script(900, "hack/cluster-up.sh");
-    startedCluster = !wasUp;
+    // The first build of the control plane takes ~15 min on 2 cores (make test runs it beforehand).
+    script(2400, "hack/build-tools.sh");
+    startedCluster = !script(300, "hack/cluster-up.sh").contains("already up");
     admin = client(ADMIN_KUBECONFIG);
     kubectlOrFail("apply", "--server-side", "-k", "deploy/core");
     kubectlOrFail("wait", "--for=condition=Established", "crd/modeldeployments.modelops.dev", "--timeout=60s");
@@ -127,11 +127,12 @@ final class LocalControlPlane {
     }
   }
 
-  private static void script(long timeoutSeconds, String... command) {
+  private static String script(long timeoutSeconds, String... command) {
     Processes.Result result = Processes.run(ROOT, Map.of(), null, timeoutSeconds, List.of(command));
     if (result.exitCode() != 0) {
       throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
     }
+    return result.output();
   }
 
   static KubernetesClient client(Path kubeconfig) {

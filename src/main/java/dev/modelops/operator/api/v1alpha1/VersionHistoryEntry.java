@@ -26,6 +26,10 @@ public class VersionHistoryEntry {
   @JsonPropertyDescription("Why the version was rolled out or how it ended, in a sentence.")
   public String message;
 
+  @JsonPropertyDescription("Where this version came from, when a RetrainPolicy produced it (unset for versions"
+      + " written by a person).")
+  public ModelSource source;
+
   public VersionHistoryEntry() {}
 
   public VersionHistoryEntry(String version, String uri, String startedAt, Outcome outcome) {

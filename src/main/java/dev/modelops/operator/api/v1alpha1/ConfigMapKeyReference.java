@@ -1,0 +1,17 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+
+public class ConfigMapKeyReference {
+  @Required
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription("Name of the ConfigMap in the policy's namespace.")
+  public String name;
+
+  @Required
+  @Size(min = 1, max = 253)
+  @JsonPropertyDescription("Key whose value is the JSON baseline.")
+  public String key;
+}

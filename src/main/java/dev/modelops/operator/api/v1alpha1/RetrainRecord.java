@@ -1,0 +1,45 @@
+package dev.modelops.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+public class RetrainRecord {
+
+  /** What started a retrain. */
+  public enum Trigger { drift, schedule, manual }
+
+  /** How the retraining Job ended. */
+  public enum Outcome { Running, Succeeded, Failed, Replaced }
+
+  /** What became of the model the Job produced. */
+  public enum Promotion { Pending, Promoted, AwaitingApproval, Superseded, NotPromoted, RolledBack }
+
+  @JsonPropertyDescription("Name of the retraining Job.")
+  public String job;
+
+  @JsonPropertyDescription("drift, schedule or manual.")
+  public Trigger trigger;
+
+  @JsonPropertyDescription("The drift score when the retrain was triggered.")
+  public Double score;
+
+  @JsonPropertyDescription("When the Job was created.")
+  public String startedAt;
+
+  @JsonPropertyDescription("When the Job finished.")
+  public String finishedAt;
+
+  @JsonPropertyDescription("Running, Succeeded, Failed or Replaced (by a newer trigger under concurrency Replace).")
+  public Outcome outcome;
+
+  @JsonPropertyDescription("Version of the model the Job produced.")
+  public String version;
+
+  @JsonPropertyDescription("URI of the model the Job produced.")
+  public String uri;
+
+  @JsonPropertyDescription("Pending, Promoted, AwaitingApproval, Superseded, NotPromoted or RolledBack.")
+  public Promotion promotion;
+
+  @JsonPropertyDescription("What happened, in a sentence.")
+  public String message;
+}

@@ -1,0 +1,49 @@
+package dev.modelops.operator.retrain;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
+import dev.modelops.operator.serving.ModelLineage;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+
+/**
+ * Writes a retrained model into its ModelDeployment: spec.model.version and spec.model.uri only, with
+ * Server-Side Apply under its own field manager, plus the lineage annotation the ModelDeployment's history
+ * copies. This is the one documented path by which the operator writes a spec field a user owns.
+ */
+@ApplicationScoped
+public class ModelPromoter {
+  public static final String FIELD_MANAGER = "modelops-retrain";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final KubernetesClient client;
+
+  public ModelPromoter(KubernetesClient client) {
+    this.client = client;
+  }
+
+  public void promote(RetrainPolicy policy, RetrainHistory.Promote promote, Instant now) {
+    ModelLineage lineage = new ModelLineage(promote.version(), promote.uri(), policy.getMetadata().getName(),
+        promote.job(), promote.trigger().name(), promote.score(), now.toString());
+    String namespace = policy.getMetadata().getNamespace();
+    String name = policy.getSpec().modelDeploymentRef.name;
+    ObjectNode patch = JSON.createObjectNode();
+    patch.put("apiVersion", ModelDeployment.GROUP + "/" + ModelDeployment.VERSION);
+    patch.put("kind", "ModelDeployment");
+    ObjectNode metadata = patch.putObject("metadata");
+    metadata.put("name", name);
+    metadata.put("namespace", namespace);
+    metadata.putObject("annotations").put(ModelLineage.ANNOTATION, lineage.toJson());
+    ObjectNode model = patch.putObject("spec").putObject("model");
+    model.put("version", promote.version());
+    model.put("uri", promote.uri());
+    client.resources(ModelDeployment.class).inNamespace(namespace).withName(name)
+        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
+            .withFieldManager(FIELD_MANAGER).withForce(true).build(), patch.toString());
+  }
+}

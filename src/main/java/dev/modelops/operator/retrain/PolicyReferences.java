@@ -1,0 +1,81 @@
+package dev.modelops.operator.retrain;
+
+import dev.modelops.operator.drift.DriftEvaluator;
+import dev.modelops.operator.serving.ServingNames;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What drift evaluation reads besides the metric source. Serving pods come from the operator's pod informer
+ * (no API call per evaluation); a referenced Secret or ConfigMap is read by name (never listed) and kept for
+ * 30 seconds, so a rotated credential is picked up quickly without a request per evaluation.
+ */
+class PolicyReferences implements DriftEvaluator.ClusterReader {
+  static final Duration CACHE_TTL = Duration.ofSeconds(30);
+
+  private record Cached(Map<String, String> data, Instant readAt) {}
+
+  private final KubernetesClient client;
+  private final InformerEventSource<Pod, ?> pods;
+  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+  PolicyReferences(KubernetesClient client, InformerEventSource<Pod, ?> pods) {
+    this.client = client;
+    this.pods = pods;
+  }
+
+  @Override
+  public Optional<String> secretValue(String namespace, String name, String key) {
+    Map<String, String> data = cached("secret/" + namespace + "/" + name, () -> {
+      Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+      if (secret == null || secret.getData() == null) {
+        return Map.of();
+      }
+      Map<String, String> decoded = new java.util.HashMap<>();
+      secret.getData().forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      return decoded;
+    });
+    return Optional.ofNullable(data.get(key));
+  }
+
+  @Override
+  public Optional<String> configMapValue(String namespace, String name, String key) {
+    Map<String, String> data = cached("configmap/" + namespace + "/" + name, () -> {
+      ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
+      return map == null || map.getData() == null ? Map.of() : map.getData();
+    });
+    return Optional.ofNullable(data.get(key));
+  }
+
+  @Override
+  public List<Pod> servingPods(String namespace, String modelDeployment) {
+    return pods.list(namespace, pod -> modelDeployment.equals(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))
+            && pod.getMetadata().getDeletionTimestamp() == null
+            && pod.getStatus() != null && pod.getStatus().getPodIP() != null
+            && pod.getStatus().getConditions() != null
+            && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
+        .toList();
+  }
+
+  private Map<String, String> cached(String key, java.util.function.Supplier<Map<String, String>> read) {
+    Cached hit = cache.get(key);
+    if (hit != null && hit.readAt().plus(CACHE_TTL).isAfter(Instant.now())) {
+      return hit.data();
+    }
+    Map<String, String> data = read.get();
+    cache.put(key, new Cached(data, Instant.now()));
+    return data;
+  }
+}

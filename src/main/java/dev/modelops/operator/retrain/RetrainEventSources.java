@@ -1,0 +1,112 @@
+package dev.modelops.operator.retrain;
+
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
+import dev.modelops.operator.drift.DriftEvaluation;
+import dev.modelops.operator.drift.DriftEvaluator;
+import dev.modelops.operator.metrics.PodMetricsScraper;
+import dev.modelops.operator.metrics.PrometheusClient;
+import dev.modelops.operator.observability.RetrainMetrics;
+import dev.modelops.operator.serving.ServingNames;
+import dev.modelops.operator.support.Durations;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.stream.Collectors;
+
+/**
+ * The event sources of the RetrainPolicy controller. Drift is measured by JOSDK's per-resource polling
+ * source on a bounded pool of its own, each policy on its own interval; it emits an event only when the
+ * measurement changed, so thousands of policies neither poll through the reconcile threads nor starve them.
+ */
+final class RetrainEventSources {
+  static final String TARGET_INDEX = "modelDeploymentRef";
+
+  private RetrainEventSources() {}
+
+  static List<EventSource<?, RetrainPolicy>> create(EventSourceContext<RetrainPolicy> context, int fetchThreads,
+      RetrainMetrics metrics) {
+    context.getPrimaryCache().addIndexer(TARGET_INDEX, policy -> List.of(
+        key(policy.getMetadata().getNamespace(), policy.getSpec().modelDeploymentRef.name)));
+
+    InformerEventSource<Job, RetrainPolicy> jobs = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Job.class, RetrainPolicy.class)
+            .withName("retrain-jobs")
+            .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
+            .build(), context);
+
+    // One informer for every pod the operator's objects own: serving pods (scraped for podMetrics, mapped to
+    // no policy) and retraining pods (their termination message carries the trained model).
+    InformerEventSource<Pod, RetrainPolicy> pods = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(Pod.class, RetrainPolicy.class)
+            .withName("modelops-pods")
+            .withLabelSelector(ServingNames.MANAGED_BY_SELECTOR)
+            .withSecondaryToPrimaryMapper(pod -> {
+              String policy = pod.getMetadata().getLabels().get(RetrainJobFactory.POLICY_LABEL);
+              return policy == null ? Set.of() : Set.of(new ResourceID(policy, pod.getMetadata().getNamespace()));
+            })
+            .build(), context);
+
+    InformerEventSource<ModelDeployment, RetrainPolicy> targets = new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ModelDeployment.class, RetrainPolicy.class)
+            .withName("target-modeldeployments")
+            .withSecondaryToPrimaryMapper(md -> context.getPrimaryCache()
+                .byIndex(TARGET_INDEX, key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper((RetrainPolicy policy) -> Set.of(
+                new ResourceID(policy.getSpec().modelDeploymentRef.name, policy.getMetadata().getNamespace())))
+            .build(), context);
+
+    DriftEvaluator evaluator = new DriftEvaluator(new PrometheusClient(), new PodMetricsScraper(),
+        new PolicyReferences(context.getClient(), pods));
+    PerResourcePollingEventSource.ResourceFetcher<DriftEvaluation, RetrainPolicy> fetcher =
+        new PerResourcePollingEventSource.ResourceFetcher<>() {
+          @Override
+          public Set<DriftEvaluation> fetchResources(RetrainPolicy policy) {
+            if (policy.getSpec().drift == null || Boolean.TRUE.equals(policy.getSpec().suspend)) {
+              return Set.of();
+            }
+            DriftEvaluation evaluation = evaluator.evaluate(policy);
+            String ns = policy.getMetadata().getNamespace();
+            String name = policy.getMetadata().getName();
+            metrics.evaluation(ns, name, evaluation.available());
+            if (evaluation.available()) {
+              metrics.score(ns, name, RetrainMetrics.ALL_FEATURES, evaluation.score());
+              evaluation.features().forEach((feature, score) -> metrics.score(ns, name, feature, score));
+            }
+            return Set.of(evaluation);
+          }
+
+          @Override
+          public Optional<Duration> fetchDelay(Set<DriftEvaluation> last, RetrainPolicy policy) {
+            return Optional.of(policy.getSpec().drift == null ? Duration.ofMinutes(5)
+                : Durations.parseOr(policy.getSpec().drift.evaluationInterval, Duration.ofSeconds(60)));
+          }
+        };
+    PerResourcePollingEventSource<DriftEvaluation, RetrainPolicy, String> drift = new PerResourcePollingEventSource<>(
+        DriftEvaluation.class, context,
+        new PerResourcePollingConfigurationBuilder<DriftEvaluation, RetrainPolicy, String>(fetcher, Duration.ofSeconds(60))
+            .withName("drift-evaluations")
+            .withExecutorService(Executors.newScheduledThreadPool(fetchThreads))
+            .withResourceIDMapper(evaluation -> "drift")
+            .build());
+    return List.of(jobs, pods, targets, drift);
+  }
+
+  static String key(String namespace, String name) {
+    return namespace + "/" + name;
+  }
+}

@@ -1,0 +1,39 @@
+package dev.modelops.operator.serving;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where a promoted model came from. The RetrainPolicy writes it as an annotation next to the new version;
+ * the ModelDeployment's history entry for that version copies it, so any served model can be traced back.
+ */
+public record ModelLineage(String version, String uri, String policy, String job, String trigger, Double driftScore,
+    String promotedAt) {
+  public static final String ANNOTATION = "modelops.dev/promoted-by";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The lineage of the given version, if the annotation describes that version (and is readable). */
+  public static Optional<ModelLineage> of(ModelDeployment md, String version) {
+    Map<String, String> annotations = md.getMetadata().getAnnotations();
+    String json = annotations == null ? null : annotations.get(ANNOTATION);
+    if (json == null) {
+      return Optional.empty();
+    }
+    try {
+      ModelLineage lineage = JSON.readValue(json, ModelLineage.class);
+      return version.equals(lineage.version()) ? Optional.of(lineage) : Optional.empty();
+    } catch (Exception e) {
+      return Optional.empty();
+    }
+  }
+}
