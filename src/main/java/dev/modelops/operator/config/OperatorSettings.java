@@ -9,6 +9,14 @@ public interface OperatorSettings {
 
   ModelPuller modelPuller();
 
+  Drift drift();
+
+  interface Drift {
+    /** Threads that measure drift (HTTP to Prometheus or pods), apart from the reconcile threads. */
+    @WithDefault("4")
+    int fetchThreads();
+  }
+
   interface ModelPuller {
     /**
      * Image of the init container that downloads a model. Contract: it is run with the arguments

@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Writes a retrained model into its ModelDeployment: spec.model.version and spec.model.uri only, with
@@ -22,9 +23,13 @@ public class ModelPromoter {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final KubernetesClient client;
+  private final boolean serverSideApply;
 
-  public ModelPromoter(KubernetesClient client) {
+  /** Follows the operator's SSA switch; it is off only for the Fabric8 mock server, which has no SSA. */
+  public ModelPromoter(KubernetesClient client,
+      @ConfigProperty(name = "quarkus.operator-sdk.enable-ssa", defaultValue = "true") boolean serverSideApply) {
     this.client = client;
+    this.serverSideApply = serverSideApply;
   }
 
   public void promote(RetrainPolicy policy, RetrainHistory.Promote promote, Instant now) {
@@ -42,8 +47,9 @@ public class ModelPromoter {
     ObjectNode model = patch.putObject("spec").putObject("model");
     model.put("version", promote.version());
     model.put("uri", promote.uri());
-    client.resources(ModelDeployment.class).inNamespace(namespace).withName(name)
-        .patch(new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY)
-            .withFieldManager(FIELD_MANAGER).withForce(true).build(), patch.toString());
+    PatchContext context = serverSideApply
+        ? new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build()
+        : new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(FIELD_MANAGER).build();
+    client.resources(ModelDeployment.class).inNamespace(namespace).withName(name).patch(context, patch.toString());
   }
 }

@@ -32,7 +32,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.modelops.operator.config.OperatorSettings;
 import org.jboss.logging.Logger;
 
 /**
@@ -52,11 +52,11 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   private final int fetchThreads;
 
   public RetrainPolicyReconciler(EventRecorder events, ModelPromoter promoter, RetrainMetrics metrics,
-      @ConfigProperty(name = "modelops.drift.fetch-threads", defaultValue = "4") int fetchThreads) {
+      OperatorSettings settings) {
     this.events = events;
     this.promoter = promoter;
     this.metrics = metrics;
-    this.fetchThreads = fetchThreads;
+    this.fetchThreads = settings.drift().fetchThreads();
   }
 
   @Override

@@ -1,0 +1,43 @@
+package dev.modelops.operator.retrain;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/** Answers /api/v1/query on loopback with a score the test sets, or a server error. Mock tier only. */
+final class FakePrometheus implements AutoCloseable {
+  private final HttpServer server;
+  private volatile Double score = 0.0;
+
+  FakePrometheus() throws IOException {
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/api/v1/query", exchange -> {
+      Double current = score;
+      byte[] body = (current == null
+          ? "{\"status\":\"error\",\"error\":\"storage unavailable\"}"
+          : "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"" + current + "\"]}]}}")
+          .getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(current == null ? 503 : 200, body.length);
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    });
+    server.start();
+  }
+
+  String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  /** null makes the source fail. */
+  void score(Double value) {
+    score = value;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

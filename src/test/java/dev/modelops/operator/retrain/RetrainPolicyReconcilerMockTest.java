@@ -1,0 +1,226 @@
+package dev.modelops.operator.retrain;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.api.v1alpha1.DriftSpec;
+import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelDeploymentRef;
+import dev.modelops.operator.api.v1alpha1.PrometheusSource;
+import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
+import dev.modelops.operator.api.v1alpha1.RetrainPolicySpec;
+import dev.modelops.operator.api.v1alpha1.RetrainRecord;
+import dev.modelops.operator.serving.ModelDeployments;
+import dev.modelops.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Wiring of the RetrainPolicy controller against the Fabric8 mock server and a fake Prometheus. */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class RetrainPolicyReconcilerMockTest {
+  static final Duration WAIT = Duration.ofSeconds(30);
+  static final Duration QUIET = Duration.ofSeconds(4);
+  static final String NS = "ml";
+  static FakePrometheus prometheus;
+
+  @Inject KubernetesClient client;
+
+  @BeforeAll
+  static void startPrometheus() throws Exception {
+    prometheus = new FakePrometheus();
+  }
+
+  @AfterAll
+  static void stopPrometheus() {
+    prometheus.close();
+  }
+
+  @AfterEach
+  void cleanUp() {
+    client.resources(RetrainPolicy.class).inNamespace(NS).delete();
+    client.resources(ModelDeployment.class).inNamespace(NS).delete();
+    client.batch().v1().jobs().inNamespace(NS).delete();
+    client.pods().inNamespace(NS).delete();
+    await().atMost(WAIT).until(() -> client.resources(RetrainPolicy.class).inNamespace(NS).list().getItems().isEmpty()
+        && client.batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty());
+  }
+
+  @Test
+  void sustainedDriftStartsExactlyOneJobAndItsModelIsPromoted() throws Exception {
+    target("churn");
+    prometheus.score(0.5);
+    RetrainPolicy policy = create(policy("churn-drift", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid));
+
+    Job job = await().atMost(WAIT).until(() -> jobs(), list -> list.size() == 1).get(0);
+    assertEquals("churn-drift-retrain-1", job.getMetadata().getName());
+    assertEquals("RetrainPolicy", job.getMetadata().getOwnerReferences().get(0).getKind());
+    assertEquals(policy.getMetadata().getUid(), job.getMetadata().getOwnerReferences().get(0).getUid());
+    var env = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    assertTrue(env.stream().anyMatch(e -> e.getName().equals("TRIGGER") && e.getValue().equals("drift")));
+    assertTrue(env.stream().anyMatch(e -> e.getName().equals("DRIFT_SCORE") && e.getValue().equals("0.5000")));
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
+    RetrainPolicy running = get("churn-drift");
+    assertEquals("churn-drift-retrain-1", running.getStatus().activeJob);
+    assertTrue(Conditions.isTrue(running.getStatus().conditions, "Retraining"));
+    assertTrue(Conditions.isTrue(running.getStatus().conditions, "DriftDetected"));
+
+    complete(job, "{\"version\": \"1.5.0\", \"uri\": \"s3://models/churn/1.5.0\"}");
+
+    ModelDeployment promoted = await().atMost(WAIT).until(() -> client.resources(ModelDeployment.class)
+        .inNamespace(NS).withName("churn").get(), md -> "1.5.0".equals(md.getSpec().model.version));
+    assertEquals("s3://models/churn/1.5.0", promoted.getSpec().model.uri);
+    assertTrue(promoted.getMetadata().getAnnotations().get("modelops.dev/promoted-by").contains("churn-drift-retrain-1"));
+    RetrainPolicy done = await().atMost(WAIT).until(() -> get("churn-drift"),
+        p -> p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Succeeded);
+    assertEquals(RetrainRecord.Promotion.Promoted, done.getStatus().history.get(0).promotion);
+    assertEquals("1.5.0", done.getStatus().history.get(0).version);
+    assertNull(done.getStatus().activeJob);
+
+    // Drift is still high, but the cooldown (1h) holds it back.
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
+  }
+
+  @Test
+  void anUnavailableSourceIsReportedAndNeverTriggers() {
+    target("fraud");
+    prometheus.score(null);
+    create(policy("fraud-drift", "fraud", 0.2, RetrainPolicySpec.Concurrency.Forbid));
+    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("fraud-drift"), p -> p.getStatus() != null
+        && "QueryFailed".equals(Conditions.reason(p.getStatus().conditions, "SourceAvailable").orElse("")));
+    assertTrue(Conditions.find(policy.getStatus().conditions, "SourceAvailable").orElseThrow().getMessage().contains("storage unavailable"));
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().isEmpty());
+  }
+
+  @Test
+  void theRetrainNowAnnotationStartsOneManualJobAndIsRemoved() {
+    target("churn");
+    prometheus.score(0.0);
+    create(policy("churn-manual", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid));
+    await().atMost(WAIT).until(() -> get("churn-manual").getStatus() != null);
+
+    annotate("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "please");
+    Job job = await().atMost(WAIT).until(() -> jobs(), list -> list.size() == 1).get(0);
+    assertEquals("manual", job.getMetadata().getLabels().get("modelops.dev/trigger"));
+    await().atMost(WAIT).until(() -> !get("churn-manual").getMetadata().getAnnotations()
+        .containsKey(RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
+  }
+
+  @Test
+  void replaceDeletesTheRunningJobForANewManualTrigger() {
+    target("churn");
+    prometheus.score(0.0);
+    create(policy("churn-replace", "churn", 0.2, RetrainPolicySpec.Concurrency.Replace));
+    await().atMost(WAIT).until(() -> get("churn-replace").getStatus() != null);
+    annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "first");
+    await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-1")));
+    await().atMost(WAIT).until(() -> !get("churn-replace").getMetadata().getAnnotations()
+        .containsKey(RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+
+    annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "second");
+    await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-2")));
+    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("churn-replace"),
+        p -> p.getStatus().history.size() == 2);
+    assertEquals(RetrainRecord.Outcome.Replaced, policy.getStatus().history.get(1).outcome);
+  }
+
+  // --- helpers ---
+
+  void target(String name) {
+    ModelDeployment md = ModelDeployments.churn("1.4.0");
+    md.getMetadata().setName(name);
+    md.getMetadata().setGeneration(null);
+    md.getMetadata().setUid(null);
+    client.resource(md).inNamespace(NS).createOr(existing -> existing.update());
+  }
+
+  RetrainPolicy policy(String name, String target, double threshold, RetrainPolicySpec.Concurrency concurrency) {
+    RetrainPolicy policy = new RetrainPolicy();
+    policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
+    RetrainPolicySpec spec = new RetrainPolicySpec();
+    spec.modelDeploymentRef = new ModelDeploymentRef();
+    spec.modelDeploymentRef.name = target;
+    spec.drift = new DriftSpec();
+    spec.drift.prometheus = new PrometheusSource();
+    spec.drift.prometheus.url = prometheus.url();
+    spec.drift.prometheus.query = "model_drift_score";
+    spec.drift.threshold = threshold;
+    spec.drift.forDuration = "0s";
+    spec.drift.evaluationInterval = "1s";
+    spec.cooldown = "1h";
+    spec.concurrency = concurrency;
+    spec.promotion = RetrainPolicySpec.Promotion.Automatic;
+    try {
+      spec.jobTemplate = new ObjectMapper().readTree(
+          "{\"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"train\", \"image\": \"example.test/trainer:1\"}]}}}}");
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    policy.setSpec(spec);
+    return policy;
+  }
+
+  RetrainPolicy create(RetrainPolicy policy) {
+    return client.resource(policy).create();
+  }
+
+  RetrainPolicy get(String name) {
+    return client.resources(RetrainPolicy.class).inNamespace(NS).withName(name).get();
+  }
+
+  List<Job> jobs() {
+    return client.batch().v1().jobs().inNamespace(NS).list().getItems();
+  }
+
+  List<String> jobNames() {
+    return jobs().stream().filter(j -> j.getMetadata().getDeletionTimestamp() == null)
+        .map(j -> j.getMetadata().getName()).sorted().toList();
+  }
+
+  void annotate(String policy, String key, String value) {
+    client.resources(RetrainPolicy.class).inNamespace(NS).withName(policy)
+        .edit(p -> {
+          p.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(key, value)));
+          return p;
+        });
+  }
+
+  /** Plays the Job controller and the kubelet: a succeeded pod with the trainer's termination message. */
+  void complete(Job job, String terminationMessage) {
+    client.pods().inNamespace(NS).resource(new PodBuilder()
+        .withNewMetadata().withName(job.getMetadata().getName() + "-pod").withNamespace(NS)
+          .withCreationTimestamp(Instant.now().toString())
+          .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+          .addToLabels("job-name", job.getMetadata().getName())
+        .endMetadata()
+        .withSpec(job.getSpec().getTemplate().getSpec())
+        .withNewStatus().withPhase("Succeeded")
+          .addNewContainerStatus().withName("train")
+            .withNewState().withNewTerminated().withExitCode(0).withMessage(terminationMessage).endTerminated().endState()
+          .endContainerStatus()
+        .endStatus().build()).create();
+    Job fresh = client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
+    fresh.setStatus(new JobStatusBuilder().withSucceeded(1).withConditions(new JobConditionBuilder()
+        .withType("Complete").withStatus("True").withLastTransitionTime(Instant.now().toString()).build()).build());
+    client.batch().v1().jobs().inNamespace(NS).resource(fresh).updateStatus();
+  }
+}
