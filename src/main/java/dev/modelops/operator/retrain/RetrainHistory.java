@@ -21,17 +21,21 @@ import java.util.Optional;
  */
 public final class RetrainHistory {
   public static final int LIMIT = 10;
+  /** How long a Complete Job may show no termination message yet (pod status can lag the Job's). */
+  public static final java.time.Duration RESULT_GRACE = java.time.Duration.ofSeconds(30);
 
   /** A model to write to the ModelDeployment, with where it came from. */
   public record Promote(String version, String uri, String job, RetrainRecord.Trigger trigger, Double score) {}
 
-  public record Result(List<Event> events, List<Promote> promotions) {}
+  /** {@code awaitingResult}: a Job has completed but its pod's termination message is not visible yet. */
+  public record Result(List<Event> events, List<Promote> promotions, boolean awaitingResult) {}
 
   private RetrainHistory() {}
 
   public static Result observe(RetrainPolicyStatus status, Collection<RetrainJobView> jobs, Promotion mode, Instant now) {
     List<Event> events = new ArrayList<>();
     List<Promote> promotions = new ArrayList<>();
+    boolean awaitingResult = false;
     adopt(status, jobs, events);
     for (RetrainRecord record : status.history) {
       if (record.outcome != Outcome.Running) {
@@ -42,6 +46,8 @@ public final class RetrainHistory {
         finish(status, record, Outcome.Failed, now, "the Job was deleted before it finished");
         record.promotion = RetrainRecord.Promotion.NotPromoted;
         events.add(Event.warning("RetrainFailed", "Job " + record.job + " was deleted before it finished"));
+      } else if (resultNotVisibleYet(job.get(), now)) {
+        awaitingResult = true;
       } else if (job.get().finished()) {
         finished(status, record, job.get(), mode, now, events, promotions);
       }
@@ -51,7 +57,39 @@ public final class RetrainHistory {
     if (status.history.size() > LIMIT) {
       status.history = new ArrayList<>(status.history.subList(0, LIMIT));
     }
-    return new Result(events, promotions);
+    return new Result(events, promotions, awaitingResult);
+  }
+
+  private static boolean resultNotVisibleYet(RetrainJobView job, Instant now) {
+    return job.state() == RetrainJobView.State.Succeeded && job.terminationMessage() == null
+        && job.finishedAt() != null && now.isBefore(job.finishedAt().plus(RESULT_GRACE));
+  }
+
+  /**
+   * A model this policy promoted whose canary was rolled back: its record says so, once, with an Event.
+   * Read from the target's history, where the lineage names the policy and Job.
+   */
+  public static List<Event> reflectRollbacks(RetrainPolicyStatus status, String policy,
+      List<dev.modelops.operator.api.v1alpha1.VersionHistoryEntry> targetHistory) {
+    List<Event> events = new ArrayList<>();
+    if (targetHistory == null) {
+      return events;
+    }
+    for (var entry : targetHistory) {
+      if (entry.outcome != dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome.RolledBack
+          || entry.source == null || !policy.equals(entry.source.policy)) {
+        continue;
+      }
+      status.history.stream()
+          .filter(r -> r.job.equals(entry.source.job) && r.promotion == RetrainRecord.Promotion.Promoted)
+          .forEach(r -> {
+            r.promotion = RetrainRecord.Promotion.RolledBack;
+            r.message = "model " + r.version + " was rolled back by the canary: " + entry.message;
+            events.add(Event.warning("ModelRolledBack", "model " + r.version + " from Job " + r.job
+                + " was rolled back (" + entry.reason + ")"));
+          });
+    }
+    return events;
   }
 
   /** A record for a retrain that starts now; the caller creates the Job of that name. */

@@ -82,15 +82,27 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     var observed = RetrainHistory.observe(status, jobViews, promotionMode(spec), now);
     observed.events().forEach(event -> record(policy, event));
     observed.promotions().forEach(promote -> promote(policy, promote, "automatic", now));
+    target.filter(md -> md.getStatus() != null).ifPresent(md -> RetrainHistory
+        .reflectRollbacks(status, policy.getMetadata().getName(), md.getStatus().history)
+        .forEach(event -> record(policy, event)));
 
-    // 2. A person approved a candidate (promotion: Manual).
+    // 2. A person approved a candidate (promotion: Manual). Annotations are removed only once the stored
+    //    status shows they were handled: writing the policy's metadata mid-reconcile would make this
+    //    reconcile's status patch conflict and lose what it recorded.
     String approval = annotation(policy, RetrainPolicy.APPROVE_ANNOTATION);
+    boolean removeApproval = false;
     if (approval != null) {
-      RetrainHistory.approve(status, approval).ifPresentOrElse(
-          promote -> promote(policy, promote, "manual", now),
-          () -> record(policy, Event.warning("ApprovalIgnored", "nothing to approve for version " + approval
-              + (status.candidate == null ? ": there is no candidate" : ": the candidate is " + status.candidate.version))));
-      removeAnnotation(context.getClient(), policy, RetrainPolicy.APPROVE_ANNOTATION);
+      if (alreadyPromoted(policy.getStatus(), approval)) {
+        removeApproval = true;
+      } else {
+        Optional<RetrainHistory.Promote> approved = RetrainHistory.approve(status, approval);
+        approved.ifPresent(promote -> promote(policy, promote, "manual", now));
+        if (approved.isEmpty()) {
+          record(policy, Event.warning("ApprovalIgnored", "nothing to approve for version " + approval
+              + (status.candidate == null ? ": there is no candidate" : ": the candidate is " + status.candidate.version)));
+          removeApproval = true;
+        }
+      }
     }
 
     // 3. The latest measurement, reported only when it changed (steady state writes nothing).
@@ -112,9 +124,6 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     // 5. Decide, then act.
     String manualValue = annotation(policy, RetrainPolicy.RETRAIN_NOW_ANNOTATION);
     boolean manualDone = manualValue != null && jobViews.stream().anyMatch(j -> ("manual:" + manualValue).equals(j.triggerId()));
-    if (manualDone) {
-      removeAnnotation(context.getClient(), policy, RetrainPolicy.RETRAIN_NOW_ANNOTATION);
-    }
     boolean jobRunning = jobViews.stream().anyMatch(j -> !j.finished());
     var outcome = RetrainDecision.decide(new RetrainDecision.Inputs(
         Boolean.TRUE.equals(spec.suspend),
@@ -144,9 +153,6 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
       }
       startRetrain(context.getClient(), policy, target.get(), status, start.trigger(), triggerId,
           evaluation.map(DriftEvaluation::score).orElse(null), now);
-      if (start.trigger() == RetrainRecord.Trigger.manual) {
-        removeAnnotation(context.getClient(), policy, RetrainPolicy.RETRAIN_NOW_ANNOTATION);
-      }
     }
     deleteOldJobs(context.getClient(), policy, jobViews, jobs);
 
@@ -156,11 +162,29 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
       record(policy, Event.warning(problem.reason(), problem.message()));
     }
     UpdateControl<RetrainPolicy> control = UpdateControl.noUpdate();
+    boolean annotationsToRemove = approval != null || manualValue != null;
     if (StatusChange.differs(policy.getStatus(), status)) {
       policy.setStatus(status);
       control = UpdateControl.patchStatus(policy);
+    } else {
+      // Status already records what the annotations asked for: now they can go.
+      if (manualDone) {
+        removeAnnotation(context.getClient(), policy, RetrainPolicy.RETRAIN_NOW_ANNOTATION);
+      }
+      if (removeApproval) {
+        removeAnnotation(context.getClient(), policy, RetrainPolicy.APPROVE_ANNOTATION);
+      }
     }
-    return outcome.wakeUpIn().map(control::rescheduleAfter).orElse(control);
+    Optional<Duration> wakeUp = outcome.wakeUpIn();
+    if (annotationsToRemove && control.isPatchStatus()) {
+      // Handled, but removing them now would make this status patch conflict: a second later they go.
+      wakeUp = Optional.of(Duration.ofSeconds(1));
+    }
+    if (observed.awaitingResult()) {
+      Duration soon = Duration.ofSeconds(5);
+      wakeUp = Optional.of(wakeUp.filter(d -> d.compareTo(soon) < 0).orElse(soon));
+    }
+    return wakeUp.map(control::rescheduleAfter).orElse(control);
   }
 
   private RetrainConditions.Problem problem(RetrainPolicy policy, Optional<ModelDeployment> target) {
@@ -286,6 +310,12 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     return ErrorStatusUpdateControl.patchStatus(policy).rescheduleAfter(Duration.ofMinutes(1));
   }
 
+  /** The stored status already shows this version approved and promoted. */
+  private static boolean alreadyPromoted(RetrainPolicyStatus stored, String version) {
+    return stored != null && (stored.candidate == null || !version.equals(stored.candidate.version))
+        && stored.history.stream().anyMatch(r -> version.equals(r.version) && r.promotion == RetrainRecord.Promotion.Promoted);
+  }
+
   private static RetrainPolicySpec.Promotion promotionMode(RetrainPolicySpec spec) {
     return spec.promotion != null ? spec.promotion : RetrainPolicySpec.Promotion.Automatic;
   }
@@ -296,14 +326,7 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   }
 
   private static void removeAnnotation(KubernetesClient client, RetrainPolicy policy, String key) {
-    client.resources(RetrainPolicy.class).inNamespace(policy.getMetadata().getNamespace())
-        .withName(policy.getMetadata().getName())
-        .edit(p -> {
-          if (p.getMetadata().getAnnotations() != null) {
-            p.getMetadata().getAnnotations().remove(key);
-          }
-          return p;
-        });
+    dev.modelops.operator.status.Annotations.remove(client, policy, key);
   }
 
   private static <T> List<T> concat(List<T> a, List<T> b) {

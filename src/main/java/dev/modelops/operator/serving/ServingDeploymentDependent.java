@@ -52,26 +52,40 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
     return build(md, settings.modelPuller().image());
   }
 
-  /** Pure: the whole desired Deployment for a ModelDeployment. */
+  @Override
+  protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(ModelDeployment md,
+      Context<ModelDeployment> context) {
+    return new io.javaoperatorsdk.operator.processing.event.ResourceID(ServingNames.deploymentName(md),
+        md.getMetadata().getNamespace());
+  }
+
+  /** Pure: the stable Deployment. Under a canary it keeps the serving version until the canary is promoted. */
   public static Deployment build(ModelDeployment md, String pullerImage) {
+    return build(md, ServingNames.deploymentName(md), ServingNames.STABLE_TRACK, ServingModels.stable(md),
+        ServingModels.stableReplicas(md), pullerImage);
+  }
+
+  /** Pure: a serving Deployment of one track (stable or canary) running one model version. */
+  public static Deployment build(ModelDeployment md, String name, String track, ServingModels.Model model, int replicas,
+      String pullerImage) {
     ModelDeploymentSpec spec = md.getSpec();
     Map<String, String> podLabels = new java.util.LinkedHashMap<>(ServingNames.commonLabels(md));
-    podLabels.put(ServingNames.TRACK_LABEL, ServingNames.STABLE_TRACK);
-    podLabels.put(ServingNames.VERSION_LABEL, spec.model.version);
+    podLabels.put(ServingNames.TRACK_LABEL, track);
+    podLabels.put(ServingNames.VERSION_LABEL, model.version());
     int deadline = spec.rollout != null && spec.rollout.progressDeadlineSeconds != null
         ? spec.rollout.progressDeadlineSeconds : 600;
 
     return new DeploymentBuilder()
         .withNewMetadata()
-          .withName(ServingNames.deploymentName(md))
+          .withName(name)
           .withNamespace(md.getMetadata().getNamespace())
           .withLabels(ServingNames.commonLabels(md))
         .endMetadata()
         .withNewSpec()
-          .withReplicas(ServingReplicas.desired(spec))
+          .withReplicas(replicas)
           .withProgressDeadlineSeconds(deadline)
           .withRevisionHistoryLimit(3)
-          .withNewSelector().withMatchLabels(ServingNames.trackSelector(md, ServingNames.STABLE_TRACK)).endSelector()
+          .withNewSelector().withMatchLabels(ServingNames.trackSelector(md, track)).endSelector()
           .withNewStrategy()
             .withType("RollingUpdate")
             // Never take a serving pod away before its replacement is ready.
@@ -80,18 +94,18 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
           .withNewTemplate()
             .withNewMetadata()
               .withLabels(podLabels)
-              .withAnnotations(Map.of(ServingNames.VERSION_ANNOTATION, spec.model.version,
-                  ServingNames.URI_ANNOTATION, spec.model.uri))
+              .withAnnotations(Map.of(ServingNames.VERSION_ANNOTATION, model.version(),
+                  ServingNames.URI_ANNOTATION, model.uri()))
             .endMetadata()
-            .withSpec(podSpec(md, pullerImage))
+            .withSpec(podSpec(md, model, pullerImage))
           .endTemplate()
         .endSpec()
         .build();
   }
 
-  static io.fabric8.kubernetes.api.model.PodSpec podSpec(ModelDeployment md, String pullerImage) {
+  static io.fabric8.kubernetes.api.model.PodSpec podSpec(ModelDeployment md, ServingModels.Model model, String pullerImage) {
     ModelDeploymentSpec spec = md.getSpec();
-    ModelLocation location = ModelLocation.parse(spec.model.uri);
+    ModelLocation location = ModelLocation.parse(model.uri());
     List<Volume> volumes = new ArrayList<>();
     List<Container> initContainers = new ArrayList<>();
     VolumeMountBuilder modelMount = new VolumeMountBuilder().withName(MODEL_VOLUME).withMountPath(MODEL_DIR).withReadOnly(true);
@@ -106,7 +120,7 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
       initContainers.add(new ContainerBuilder()
           .withName("model-puller")
           .withImage(pullerImage)
-          .withArgs(spec.model.uri, MODEL_DIR)
+          .withArgs(model.uri(), MODEL_DIR)
           .withVolumeMounts(
               new VolumeMountBuilder().withName(MODEL_VOLUME).withMountPath(MODEL_DIR).build(),
               new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
@@ -126,7 +140,7 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
         .withImage(runtime.image)
         .withArgs(runtime.args)
         .addNewPort().withName(ServingNames.HTTP_PORT_NAME).withContainerPort(port).withProtocol("TCP").endPort()
-        .withEnv(serverEnv(md))
+        .withEnv(serverEnv(md, model))
         .withResources(runtime.resources)
         .withVolumeMounts(modelMount.build(),
             new VolumeMountBuilder().withName(TMP_VOLUME).withMountPath("/tmp").build())
@@ -161,11 +175,11 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
     return protocol == RuntimeSpec.Protocol.v1 ? "/v1/models/" + md.getSpec().model.name : "/v2/health/ready";
   }
 
-  static List<EnvVar> serverEnv(ModelDeployment md) {
+  static List<EnvVar> serverEnv(ModelDeployment md, ServingModels.Model model) {
     ModelDeploymentSpec spec = md.getSpec();
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("MODEL_NAME").withValue(spec.model.name).build());
-    env.add(new EnvVarBuilder().withName("MODEL_VERSION").withValue(spec.model.version).build());
+    env.add(new EnvVarBuilder().withName("MODEL_VERSION").withValue(model.version()).build());
     env.add(new EnvVarBuilder().withName("MODEL_DIR").withValue(MODEL_DIR).build());
     if (spec.model.format != null) {
       env.add(new EnvVarBuilder().withName("MODEL_FORMAT").withValue(spec.model.format).build());

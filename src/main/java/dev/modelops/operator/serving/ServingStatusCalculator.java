@@ -144,6 +144,8 @@ public final class ServingStatusCalculator {
           "rolling out version " + latest.version + ": " + view.updated + "/" + desired + " pods updated", generation, now);
       case Failed -> Conditions.of(PROGRESSING, false, "RolloutFailed",
           "rollout of version " + latest.version + " failed: " + latest.message, generation, now);
+      case RolledBack -> Conditions.of(PROGRESSING, false, "RolledBack",
+          "version " + latest.version + " was rolled back", generation, now);
       default -> Conditions.of(PROGRESSING, false, "RolloutComplete",
           "version " + latest.version + " is rolled out", generation, now);
     };
@@ -153,6 +155,11 @@ public final class ServingStatusCalculator {
       VersionHistoryEntry latest, DeploymentView view, Long generation, Instant now) {
     if (view.replicaFailure != null) {
       return Conditions.of(DEGRADED, true, "ReplicaFailure", "pods cannot be created: " + view.replicaFailure, generation, now);
+    }
+    if (latest.outcome == Outcome.RolledBack) {
+      return Conditions.of(DEGRADED, true, latest.reason != null ? latest.reason : "RolledBack",
+          "version " + latest.version + " was rolled back: " + latest.message + keepsServing(status)
+              + "; set spec.model to a new version (or back to the serving one)", generation, now);
     }
     if (latest.outcome == Outcome.Failed) {
       return Conditions.of(DEGRADED, true, "ProgressDeadlineExceeded",
@@ -165,7 +172,7 @@ public final class ServingStatusCalculator {
     return status.servingVersion == null ? "" : "; version " + status.servingVersion + " keeps serving";
   }
 
-  static Phase phase(ModelDeploymentStatus status) {
+  public static Phase phase(ModelDeploymentStatus status) {
     if (Conditions.isTrue(status.conditions, DEGRADED)) {
       return Phase.Degraded;
     }

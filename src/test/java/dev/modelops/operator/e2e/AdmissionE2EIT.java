@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,12 +57,17 @@ class AdmissionE2EIT extends E2ESupport {
         bad("too short progress deadline", VALID_SPEC + "rollout: {progressDeadlineSeconds: 5}",
             "spec.rollout.progressDeadlineSeconds: Invalid value: 5"),
         bad("env entry without a name", VALID_SPEC.replace("image: \"example.test/server:1\"", "image: x, env: [{value: '1'}]"),
-            "spec.runtime.env[0].name: Required value"),
+            "every runtime.env entry needs a name"),
         bad("custom metric target not a quantity", VALID_SPEC
             + "autoscaling: {maxReplicas: 3, metric: {name: rps, targetAverageValue: fast}}",
             "spec.autoscaling.metric.targetAverageValue: Invalid value: \"fast\""),
         bad("service account not a DNS name", VALID_SPEC + "serviceAccountName: Bad_SA", "spec.serviceAccountName: Invalid value: \"Bad_SA\""),
         bad("unknown field", VALID_SPEC + "replica: 2", "unknown field \"spec.replica\""));
+  }
+
+  @AfterEach
+  void deleteAnythingAdmitted() {
+    cluster().kubectl("delete", "mdep", "--all", "-n", NS, "--wait=false");
   }
 
   @ParameterizedTest(name = "{0}")

@@ -27,7 +27,6 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -120,8 +119,7 @@ class RetrainPolicyReconcilerMockTest {
     annotate("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "please");
     Job job = await().atMost(WAIT).until(() -> jobs(), list -> list.size() == 1).get(0);
     assertEquals("manual", job.getMetadata().getLabels().get("modelops.dev/trigger"));
-    await().atMost(WAIT).until(() -> !get("churn-manual").getMetadata().getAnnotations()
-        .containsKey(RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+    await().atMost(WAIT).until(() -> annotationGone("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
   }
 
@@ -133,14 +131,34 @@ class RetrainPolicyReconcilerMockTest {
     await().atMost(WAIT).until(() -> get("churn-replace").getStatus() != null);
     annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "first");
     await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-1")));
-    await().atMost(WAIT).until(() -> !get("churn-replace").getMetadata().getAnnotations()
-        .containsKey(RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+    await().atMost(WAIT).until(() -> annotationGone("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
 
     annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "second");
     await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-2")));
     RetrainPolicy policy = await().atMost(WAIT).until(() -> get("churn-replace"),
         p -> p.getStatus().history.size() == 2);
     assertEquals(RetrainRecord.Outcome.Replaced, policy.getStatus().history.get(1).outcome);
+  }
+
+  @Test
+  void aJobThatAPreviousRunCreatedIsAdoptedNotDuplicated() throws Exception {
+    target("churn");
+    prometheus.score(0.9);
+    RetrainPolicy suspended = policy("churn-adopt", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    suspended.getSpec().suspend = true;
+    RetrainPolicy created = create(suspended);
+    // What a run that died between creating the Job and recording it leaves behind.
+    Job orphan = RetrainJobFactory.build(created, client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
+        RetrainRecord.Trigger.drift, 0.9, 1);
+    orphan.getMetadata().getAnnotations().put(RetrainJobView.TRIGGER_ID_ANNOTATION, "drift:2026-11-27T00:00:00Z");
+    client.resource(orphan).create();
+
+    mergePatch("churn-adopt", "{\"spec\": {\"suspend\": false}}");
+    RetrainPolicy adopted = await().atMost(WAIT).until(() -> get("churn-adopt"),
+        p -> p.getStatus() != null && "churn-adopt-retrain-1".equals(p.getStatus().activeJob));
+    assertEquals(1L, adopted.getStatus().retrainCount);
+    assertEquals("churn-adopt-retrain-1", adopted.getStatus().history.get(0).job);
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobNames().equals(List.of("churn-adopt-retrain-1")));
   }
 
   // --- helpers ---
@@ -197,11 +215,19 @@ class RetrainPolicyReconcilerMockTest {
   }
 
   void annotate(String policy, String key, String value) {
+    mergePatch(policy, "{\"metadata\": {\"annotations\": {\"" + key + "\": \"" + value + "\"}}}");
+  }
+
+  /** The mock server's merge patch leaves a removed key with a null value; the API server deletes it. */
+  boolean annotationGone(String policy, String key) {
+    var annotations = get(policy).getMetadata().getAnnotations();
+    return annotations == null || annotations.get(key) == null;
+  }
+
+  /** Like kubectl patch: no resourceVersion, so it cannot conflict with the operator's status writes. */
+  void mergePatch(String policy, String json) {
     client.resources(RetrainPolicy.class).inNamespace(NS).withName(policy)
-        .edit(p -> {
-          p.getMetadata().setAnnotations(new java.util.HashMap<>(Map.of(key, value)));
-          return p;
-        });
+        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
   }
 
   /** Plays the Job controller and the kubelet: a succeeded pod with the trainer's termination message. */

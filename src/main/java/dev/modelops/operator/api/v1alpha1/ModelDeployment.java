@@ -22,11 +22,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.model.version", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Serving", jsonPath = ".status.servingVersion", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "Canary", jsonPath = ".status.rollout.weight", type = AdditionalPrinterColumn.Type.INTEGER)
+// The generator orders columns by JSONPath; the bracket form puts Phase after Ready and Canary.
+@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status['phase']", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
     implements Namespaced {
+  /** `true` skips the remaining canary steps and promotes; the operator removes it when done. */
+  public static final String PROMOTE_ANNOTATION = "modelops.dev/promote";
+  /** `true` rolls the canary back now; the operator removes it when done. */
+  public static final String ABORT_ANNOTATION = "modelops.dev/abort";
   public static final String GROUP = "modelops.dev";
   public static final String VERSION = "v1alpha1";
 }

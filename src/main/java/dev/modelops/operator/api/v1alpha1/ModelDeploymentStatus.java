@@ -41,6 +41,9 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("Label selector of the serving pods (used by the scale subresource and HPAs).")
   public String selector;
 
+  @JsonPropertyDescription("The canary rollout in progress (strategy Canary): step, weight, versions, analysis.")
+  public RolloutStatus rollout;
+
   @JsonPropertyDescription("The last versions rolled out, newest first (at most 10), with their outcome.")
   public List<VersionHistoryEntry> history = new ArrayList<>();
 }

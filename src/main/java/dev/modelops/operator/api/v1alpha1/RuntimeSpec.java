@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import java.util.List;
@@ -35,6 +36,8 @@ public class RuntimeSpec {
       + " Protocol (readiness at /v2/health/ready).")
   public Protocol protocol;
 
+  @ValidationRule(value = "self.all(e, has(e.name) && size(e.name) > 0)",
+      message = "every runtime.env entry needs a name")
   @JsonPropertyDescription("Extra environment variables for the server container. MODEL_NAME, MODEL_VERSION,"
       + " MODEL_DIR and MODEL_FORMAT are always set by the operator.")
   public List<EnvVar> env;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class VersionHistoryEntry {
 
   /** What became of a version that was rolled out. */
-  public enum Outcome { Progressing, Serving, Superseded, Failed }
+  public enum Outcome { Progressing, Serving, Superseded, Failed, RolledBack }
 
   @JsonPropertyDescription("Model version.")
   public String version;
@@ -19,9 +19,13 @@ public class VersionHistoryEntry {
   @JsonPropertyDescription("When the rollout finished, successfully or not (RFC 3339).")
   public String finishedAt;
 
-  @JsonPropertyDescription("Progressing (its rollout is running), Serving (all pods run it), Superseded (a later version replaced it) or Failed"
-      + " (its rollout made no progress before the deadline).")
+  @JsonPropertyDescription("Progressing (its rollout is running), Serving (all pods run it), Superseded (a later"
+      + " version replaced it), Failed (its rollout made no progress before the deadline) or RolledBack (its canary"
+      + " failed analysis or was aborted; it is not rolled out again until spec.model changes).")
   public Outcome outcome;
+
+  @JsonPropertyDescription("For Failed and RolledBack: why, as a CamelCase reason (e.g. AnalysisFailed, Aborted).")
+  public String reason;
 
   @JsonPropertyDescription("Why the version was rolled out or how it ended, in a sentence.")
   public String message;
