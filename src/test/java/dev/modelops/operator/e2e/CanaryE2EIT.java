@@ -121,13 +121,13 @@ class CanaryE2EIT extends E2ESupport {
 
   @Test
   @Order(4)
-  void aRestartedOperatorResumesTheRolloutWhereItWasAndPromoteFinishesIt() {
+  void aKilledOperatorResumesTheRolloutWhereItWasAndPromoteFinishesIt() throws Exception {
     setVersion("ranker", "2.1.0");
     ModelDeployment paused = awaitMdep(NS, "ranker", "paused", md -> md.getStatus().rollout != null
         && md.getStatus().rollout.pausedReason != null);
     String startedAt = paused.getStatus().rollout.startedAt;
 
-    cluster().stopOperator();
+    cluster().killOperator();
     cluster().startOperator();
     ModelDeployment resumed = mdep(NS, "ranker");
     assertEquals(1, resumed.getStatus().rollout.stepIndex, "still at the pause, not back at step 1");

@@ -116,6 +116,12 @@ final class LocalControlPlane {
     }
   }
 
+  /** kill -9: no shutdown, no cleanup, as when a node dies. */
+  void killOperator() throws InterruptedException {
+    operator.destroyForcibly();
+    operator.waitFor();
+  }
+
   int operatorPort() {
     return operatorPort;
   }

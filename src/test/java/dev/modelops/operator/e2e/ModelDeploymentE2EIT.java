@@ -52,12 +52,12 @@ class ModelDeploymentE2EIT extends E2ESupport {
   void kubectlGetShowsThePrinterColumns() {
     String table = cluster().kubectlOrFail("get", "mdep", "-n", NS);
     String header = table.lines().findFirst().orElseThrow();
-    assertTrue(header.matches("NAME\\s+AGE\\s+MODEL\\s+VERSION\\s+READY\\s+PHASE"), header);
+    assertTrue(header.matches("NAME\\s+AGE\\s+MODEL\\s+VERSION\\s+READY\\s+CANARY\\s+PHASE"), header);
     for (String column : List.of("NAME", "MODEL", "VERSION", "READY", "PHASE", "AGE")) {
       assertTrue(header.contains(column), "missing column " + column + " in:\n" + table);
     }
     String churnRow = table.lines().filter(l -> l.startsWith("churn ")).findFirst().orElseThrow();
-    assertTrue(churnRow.matches("churn\\s+\\S+\\s+churn\\s+1\\.4\\.0\\s+2/2\\s+Ready"), churnRow);
+    assertTrue(churnRow.matches("churn\\s+\\S+\\s+churn\\s+1\\.4\\.0\\s+2/2\\s+(<none>\\s+)?Ready"), churnRow);
     assertTrue(cluster().kubectlOrFail("get", "modelops", "-n", NS).contains("churn"), "the modelops category lists it");
     String explained = cluster().kubectlOrFail("explain", "mdep.spec.model.uri");
     assertTrue(explained.contains("pvc://CLAIM/PATH"), explained);

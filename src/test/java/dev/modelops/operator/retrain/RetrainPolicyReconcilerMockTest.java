@@ -161,6 +161,37 @@ class RetrainPolicyReconcilerMockTest {
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobNames().equals(List.of("churn-adopt-retrain-1")));
   }
 
+  @Test
+  void theNextScheduleSlotStartsExactlyOneScheduledJob() {
+    target("churn");
+    prometheus.score(0.0);
+    RetrainPolicy everyMinute = policy("churn-cron", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    everyMinute.getSpec().schedule = "* * * * *";
+    create(everyMinute);
+
+    // The first slot after creation is at most a minute away.
+    Job job = await().atMost(Duration.ofSeconds(75)).until(() -> jobs(), list -> !list.isEmpty()).get(0);
+    assertEquals("schedule", job.getMetadata().getLabels().get("modelops.dev/trigger"));
+    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("churn-cron"), p -> p.getStatus().lastScheduleTime != null);
+    assertTrue(policy.getStatus().lastScheduleTime.endsWith(":00Z"), policy.getStatus().lastScheduleTime);
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
+  }
+
+  @Test
+  void aScheduleThatOnlyLooksLikeCronIsReportedAndStartsNothing() {
+    target("churn");
+    prometheus.score(0.9);
+    RetrainPolicy bad = policy("churn-badcron", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    bad.getSpec().schedule = "61 * * * *";
+    create(bad);
+    RetrainPolicy degraded = await().atMost(WAIT).until(() -> get("churn-badcron"),
+        p -> p.getStatus() != null && "InvalidSchedule".equals(Conditions.reason(p.getStatus().conditions, "Retraining").orElse("")));
+    assertEquals("Degraded", degraded.getStatus().phase.name());
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().isEmpty());
+    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "InvalidSchedule".equals(e.getReason()) && e.getMessage().contains("61 * * * *")));
+  }
+
   // --- helpers ---
 
   void target(String name) {
