@@ -12,6 +12,7 @@ import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.metrics.MetricSourceException;
 import dev.modelops.operator.metrics.PodMetricsScraper;
 import dev.modelops.operator.metrics.PrometheusClient;
+import dev.modelops.operator.metrics.PrometheusCredentials;
 import dev.modelops.operator.metrics.Sample;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.time.Duration;
@@ -71,27 +72,9 @@ public class DriftEvaluator {
 
   private List<Sample> prometheusSamples(RetrainPolicy policy, PrometheusSource source) throws MetricSourceException {
     String ns = policy.getMetadata().getNamespace();
-    PrometheusClient.Auth auth = null;
-    if (source.authSecretRef != null) {
-      String secret = source.authSecretRef.name;
-      Optional<String> token = cluster.secretValue(ns, secret, "token");
-      Optional<String> user = cluster.secretValue(ns, secret, "username");
-      if (token.isPresent()) {
-        auth = PrometheusClient.Auth.bearer(token.get());
-      } else if (user.isPresent()) {
-        auth = PrometheusClient.Auth.basic(user.get(), cluster.secretValue(ns, secret, "password").orElse(""));
-      } else {
-        throw new MetricSourceException("SecretNotUsable", "Secret " + ns + "/" + secret
-            + " is missing or has neither a `token` key nor a `username` key");
-      }
-    }
-    String ca = null;
-    if (source.caSecretRef != null) {
-      ca = cluster.secretValue(ns, source.caSecretRef.name, "ca.crt").orElseThrow(() -> new MetricSourceException(
-          "SecretNotUsable", "Secret " + ns + "/" + source.caSecretRef.name + " is missing or has no `ca.crt` key"));
-    }
+    var credentials = PrometheusCredentials.resolve(source, (secret, key) -> cluster.secretValue(ns, secret, key));
     int timeout = source.timeoutSeconds != null ? source.timeoutSeconds : 5;
-    return prometheus.query(source.url, source.query, auth, ca, Duration.ofSeconds(timeout));
+    return prometheus.query(source.url, source.query, credentials.auth(), credentials.caPem(), Duration.ofSeconds(timeout));
   }
 
   private static double singleValue(List<Sample> samples, String query) throws MetricSourceException {

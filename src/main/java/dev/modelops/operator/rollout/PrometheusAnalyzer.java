@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.metrics.MetricSourceException;
 import dev.modelops.operator.metrics.PrometheusClient;
+import dev.modelops.operator.metrics.PrometheusCredentials;
 import dev.modelops.operator.metrics.Sample;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Measures canary analysis queries against Prometheus. It runs on the reconcile thread, but only for
@@ -34,9 +36,8 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
     for (AnalysisQuery query : analysis.queries) {
       try {
         var source = query.prometheus;
-        PrometheusClient.Auth auth = source.authSecretRef == null ? null : auth(md, source.authSecretRef.name);
-        String ca = source.caSecretRef == null ? null : secretValue(md, source.caSecretRef.name, "ca.crt");
-        List<Sample> samples = prometheus.query(source.url, source.query, auth, ca,
+        var credentials = PrometheusCredentials.resolve(source, (secret, key) -> secretValue(md, secret, key));
+        List<Sample> samples = prometheus.query(source.url, source.query, credentials.auth(), credentials.caPem(),
             Duration.ofSeconds(source.timeoutSeconds != null ? source.timeoutSeconds : 5));
         if (samples.size() != 1) {
           measurements.add(Measurement.unmeasurable(query.name, "the query returned " + samples.size() + " series, not 1"));
@@ -52,23 +53,11 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
     return measurements;
   }
 
-  private PrometheusClient.Auth auth(ModelDeployment md, String secret) throws MetricSourceException {
-    String token = secretValue(md, secret, "token");
-    if (token != null) {
-      return PrometheusClient.Auth.bearer(token);
-    }
-    String user = secretValue(md, secret, "username");
-    if (user == null) {
-      throw new MetricSourceException("SecretNotUsable", "Secret " + secret + " has neither `token` nor `username`");
-    }
-    return PrometheusClient.Auth.basic(user, secretValue(md, secret, "password"));
-  }
-
-  private String secretValue(ModelDeployment md, String name, String key) {
+  private Optional<String> secretValue(ModelDeployment md, String name, String key) {
     Secret secret = client.secrets().inNamespace(md.getMetadata().getNamespace()).withName(name).get();
     if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
-      return null;
+      return Optional.empty();
     }
-    return new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
   }
 }

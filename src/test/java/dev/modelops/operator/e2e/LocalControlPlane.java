@@ -90,6 +90,7 @@ final class LocalControlPlane {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(OPERATOR_LOG.toFile()));
       builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
       builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(operatorPort));
+      builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
       operator = builder.start();
     } catch (IOException e) {
       throw new IllegalStateException("could not start the operator", e);

@@ -13,13 +13,14 @@ import java.util.stream.Collectors;
 final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Double> gauges = new ConcurrentHashMap<>();
+  private volatile String extra = "";
 
   MetricsEndpoint(String host, int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
     server.createContext("/metrics", exchange -> {
       String text = gauges.entrySet().stream().sorted(Map.Entry.comparingByKey())
           .map(g -> "# TYPE " + g.getKey() + " gauge\n" + g.getKey() + " " + g.getValue() + "\n")
-          .collect(Collectors.joining());
+          .collect(Collectors.joining()) + extra;
       byte[] body = text.getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
       exchange.sendResponseHeaders(200, body.length);
@@ -32,6 +33,11 @@ final class MetricsEndpoint implements AutoCloseable {
 
   void set(String gauge, double value) {
     gauges.put(gauge, value);
+  }
+
+  /** Raw exposition-format lines served after the gauges, e.g. histogram buckets. */
+  void setExtra(String text) {
+    extra = text;
   }
 
   String address() {
