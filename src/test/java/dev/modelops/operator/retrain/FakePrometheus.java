@@ -10,10 +10,28 @@ import java.nio.charset.StandardCharsets;
 final class FakePrometheus implements AutoCloseable {
   private final HttpServer server;
   private volatile Double score = 0.0;
+  private volatile String garbage;
+  private volatile long delayMillis;
 
   FakePrometheus() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
     server.createContext("/api/v1/query", exchange -> {
+      if (delayMillis > 0) {
+        try {
+          Thread.sleep(delayMillis); // a slow Prometheus, past the client's timeout
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      if (garbage != null) {
+        byte[] body = garbage.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, body.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(body);
+        }
+        return;
+      }
       Double current = score;
       byte[] body = (current == null
           ? "{\"status\":\"error\",\"error\":\"storage unavailable\"}"
@@ -31,9 +49,20 @@ final class FakePrometheus implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 
-  /** null makes the source fail. */
+  /** null makes the source fail. Clears garbage and delay. */
   void score(Double value) {
     score = value;
+    garbage = null;
+    delayMillis = 0;
+  }
+
+  /** Answers 200 with a body that is not the Prometheus API's JSON. */
+  void garbage(String body) {
+    garbage = body;
+  }
+
+  void delay(long millis) {
+    delayMillis = millis;
   }
 
   @Override

@@ -192,7 +192,34 @@ class RetrainPolicyReconcilerMockTest {
         .anyMatch(e -> "InvalidSchedule".equals(e.getReason()) && e.getMessage().contains("61 * * * *")));
   }
 
+  @Test
+  void aSlowOrGarbledPrometheusIsUnavailableNeverATriggerAndRecovers() {
+    target("churn");
+    prometheus.garbage("<html>502 Bad Gateway</html>");
+    RetrainPolicy faulty = policy("churn-faults", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    faulty.getSpec().drift.prometheus.timeoutSeconds = 1;
+    create(faulty);
+    await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("UnparseableResponse"));
+
+    prometheus.garbage("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("NoData"));
+
+    prometheus.score(0.9);
+    prometheus.delay(2500);
+    await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("SourceTimeout"));
+    assertTrue(jobs().isEmpty(), "a drift score nobody could read triggers nothing");
+
+    prometheus.score(0.9);
+    await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("ScoreMeasured"));
+    await().atMost(WAIT).until(() -> jobs().size() == 1);
+  }
+
   // --- helpers ---
+
+  String sourceReason(String policy) {
+    RetrainPolicy p = get(policy);
+    return p == null || p.getStatus() == null ? "" : Conditions.reason(p.getStatus().conditions, "SourceAvailable").orElse("");
+  }
 
   void target(String name) {
     ModelDeployment md = ModelDeployments.churn("1.4.0");
