@@ -11,6 +11,32 @@ public interface OperatorSettings {
 
   Drift drift();
 
+  LeaderElection leaderElection();
+
+  /** Two or more replicas share one Lease; only its holder reconciles. */
+  interface LeaderElection {
+    @WithDefault("false")
+    boolean enabled();
+
+    @WithDefault("modelops-operator-leader")
+    String leaseName();
+
+    /** Defaults to the namespace the operator runs in (KUBERNETES_NAMESPACE in deploy/). */
+    java.util.Optional<String> leaseNamespace();
+
+    /** Defaults to the host name plus the process id, so two processes on one host differ. */
+    java.util.Optional<String> identity();
+
+    @WithDefault("15s")
+    java.time.Duration leaseDuration();
+
+    @WithDefault("10s")
+    java.time.Duration renewDeadline();
+
+    @WithDefault("2s")
+    java.time.Duration retryPeriod();
+  }
+
   interface Drift {
     /** Threads that measure drift (HTTP to Prometheus or pods), apart from the reconcile threads. */
     @WithDefault("4")

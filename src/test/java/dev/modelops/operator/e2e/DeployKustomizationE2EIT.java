@@ -28,9 +28,9 @@ class DeployKustomizationE2EIT extends E2ESupport {
     assertTrue(serverSide.stdout().contains("clusterrole.rbac.authorization.k8s.io/modelops-operator serverside-applied"),
         serverSide.stdout());
 
-    await("the operator Deployment's pod is admitted under `restricted` and runs").atMost(CONVERGE).until(() -> {
+    await("both operator pods (leader and standby) are admitted under `restricted` and run").atMost(CONVERGE).until(() -> {
       var deployment = api().apps().deployments().inNamespace("modelops-system").withName("modelops-operator").get();
-      return deployment.getStatus() != null && Integer.valueOf(1).equals(deployment.getStatus().getAvailableReplicas());
+      return deployment.getStatus() != null && Integer.valueOf(2).equals(deployment.getStatus().getAvailableReplicas());
     });
     assertEquals("restricted", api().namespaces().withName("modelops-system").get().getMetadata().getLabels()
         .get("pod-security.kubernetes.io/enforce"));

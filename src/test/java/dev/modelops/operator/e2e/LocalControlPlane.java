@@ -82,19 +82,7 @@ final class LocalControlPlane {
   }
 
   void startOperator() {
-    try {
-      Files.createDirectories(LOGS);
-      ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
-          .directory(ROOT.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(OPERATOR_LOG.toFile()));
-      builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
-      builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(operatorPort));
-      builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
-      operator = builder.start();
-    } catch (IOException e) {
-      throw new IllegalStateException("could not start the operator", e);
-    }
+    operator = launchOperator(operatorPort, OPERATOR_LOG, Map.of());
     Awaitility.await("operator ready on /q/health/ready").atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
         .until(() -> {
@@ -103,6 +91,30 @@ final class LocalControlPlane {
           }
           return httpOk("http://127.0.0.1:" + operatorPort + "/q/health/ready");
         });
+  }
+
+  /** Another operator process under the same ServiceAccount, e.g. a second replica; the caller stops it. */
+  Process launchOperator(int port, Path log, Map<String, String> env) {
+    try {
+      Files.createDirectories(LOGS);
+      ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+          .directory(ROOT.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
+      builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
+      builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+      builder.environment().putAll(env);
+      Process process = builder.start();
+      Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
+      return process;
+    } catch (IOException e) {
+      throw new IllegalStateException("could not start an operator", e);
+    }
+  }
+
+  static int freePortForTests() {
+    return freePort();
   }
 
   void stopOperator() {
