@@ -7,14 +7,22 @@ import java.time.Duration;
 
 /**
  * Canary metrics on /q/metrics: modelops_rollouts_total{namespace,name,outcome=started|promoted|rolled_back}
- * and modelops_rollout_duration_seconds{namespace,name,outcome}.
+ * modelops_rollout_duration_seconds{namespace,name,outcome} and modelops_rollout_step{namespace,name} (the
+ * current canary step, 1-based; 0 when no canary runs).
  */
 @ApplicationScoped
 public class RolloutMetrics {
   private final MeterRegistry registry;
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> steps = new java.util.concurrent.ConcurrentHashMap<>();
 
   public RolloutMetrics(MeterRegistry registry) {
     this.registry = registry;
+  }
+
+  public void step(String namespace, String name, int oneBasedStep) {
+    steps.computeIfAbsent(namespace + "/" + name, key -> registry.gauge("modelops_rollout_step",
+        io.micrometer.core.instrument.Tags.of("namespace", namespace, "name", name),
+        new java.util.concurrent.atomic.AtomicInteger())).set(oneBasedStep);
   }
 
   public void started(String namespace, String name) {

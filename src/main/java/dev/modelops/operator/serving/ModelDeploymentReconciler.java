@@ -77,6 +77,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             canary.progressReason(), canary.progressMessage(), md.getMetadata().getGeneration(), now));
         status.phase = ServingStatusCalculator.phase(status);
       }
+      metrics.step(md.getMetadata().getNamespace(), md.getMetadata().getName(),
+          status.rollout == null ? 0 : status.rollout.stepIndex + 1);
       wakeUp = canary.wakeUpIn();
       if (childrenChange(md.getStatus(), status)) {
         // The children's desired state comes from status (weight, stable version), and JOSDK does not
