@@ -124,7 +124,8 @@ public final class CanaryStateMachine {
       counts.results = new ArrayList<>(results.subList(0, Math.min(RESULTS_KEPT, results.size())));
     }
     int failureLimit = spec.failureLimit != null ? spec.failureLimit : 0;
-    int count = spec.count != null ? spec.count : 3;
+    Integer stepCount = in.steps().get(state.stepIndex).analysis.count;
+    int count = stepCount != null ? stepCount : spec.count != null ? spec.count : 3;
     if (counts.failures > failureLimit) {
       return Decision.of(Action.Rollback, state, "AnalysisFailed", counts.failures + " failed measurement(s), more than"
           + " failureLimit " + failureLimit + "; latest: " + (counts.results.isEmpty() ? "-" : counts.results.get(0)));

@@ -41,6 +41,19 @@ class ServingPropertiesTest {
     }
   }
 
+  /** JOSDK clones and patches resources with a plain Jackson mapper, which refuses empty classes. */
+  @Test
+  void everyAdmittedResourceSerializesWithAStrictMapper() throws Exception {
+    var strict = new com.fasterxml.jackson.databind.ObjectMapper();
+    Random r = new Random(SEED + 2);
+    for (int i = 0; i < 200; i++) {
+      ModelDeployment md = RandomInputs.modelDeployment(r);
+      md.setStatus(ServingStatusCalculator.compute(md, Optional.empty(), Instant.now()).status());
+      String json = strict.writeValueAsString(md);
+      assertEquals(json, strict.writeValueAsString(strict.readValue(json, ModelDeployment.class)), "case " + i);
+    }
+  }
+
   @Test
   void statusIsConsistentAndSettlesWithoutRepeatingEvents() {
     Random r = new Random(SEED + 1);

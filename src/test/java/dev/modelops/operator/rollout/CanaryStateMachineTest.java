@@ -84,6 +84,17 @@ class CanaryStateMachineTest {
   }
 
   @Test
+  void aStepMayAskForFewerMeasurementsThanTheAnalysisDefault() {
+    CanaryStep quick = analysis();
+    quick.analysis.count = 1;
+    var steps = List.of(quick, weight(50));
+    RolloutStatus s = start();
+    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(steps, ANALYSIS, s, 0, TOTAL,
+        Optional.of(List.of(good())), false, false, T0));
+    assertEquals(1, d.state().stepIndex, "one good measurement is enough for this step");
+  }
+
+  @Test
   void failuresAboveTheLimitRollBack() {
     RolloutStatus s = at(2, T0);
     var first = step(s, 1, Optional.of(List.of(bad())), T0);
