@@ -28,15 +28,6 @@ class ApiServerRestartE2EIT extends E2ESupport {
   }
 
   static void apply(String name, String version) {
-    var result = cluster().kubectlWithInput("""
-        apiVersion: modelops.dev/v1alpha1
-        kind: ModelDeployment
-        metadata: {name: %s}
-        spec:
-          model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
-          runtime: {image: "example.test/server:1"}
-          replicas: 1
-        """.formatted(name, name, version, name, version), "apply", "-n", NS, "-f", "-");
-    assertEquals(0, result.exitCode(), result.output());
+    applyModelDeployment(NS, name, version, 1);
   }
 }

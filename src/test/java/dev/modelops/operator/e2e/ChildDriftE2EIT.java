@@ -16,15 +16,7 @@ class ChildDriftE2EIT extends E2ESupport {
   @BeforeAll
   static void servingModel() {
     restrictedNamespace(NS);
-    cluster().kubectlWithInput("""
-        apiVersion: modelops.dev/v1alpha1
-        kind: ModelDeployment
-        metadata: {name: drifty}
-        spec:
-          model: {name: drifty, version: "1.0.0", uri: "s3://models/drifty/1.0.0"}
-          runtime: {image: "example.test/server:1"}
-          replicas: 2
-        """, "apply", "-n", NS, "-f", "-");
+    applyModelDeployment(NS, "drifty", "1.0.0", 2);
     cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/drifty", "--timeout=120s");
   }
 

@@ -38,6 +38,22 @@ abstract class E2ESupport {
     return name;
   }
 
+  /** kubectl apply of a plain ModelDeployment (model name = resource name, s3:// URI by version). */
+  static void applyModelDeployment(String namespace, String name, String version, int replicas) {
+    var result = cluster().kubectlWithInput("""
+        apiVersion: modelops.dev/v1alpha1
+        kind: ModelDeployment
+        metadata: {name: %s}
+        spec:
+          model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
+          runtime: {image: "example.test/server:1"}
+          replicas: %d
+        """.formatted(name, name, version, name, version, replicas), "apply", "-n", namespace, "-f", "-");
+    if (result.exitCode() != 0) {
+      throw new AssertionError("applying ModelDeployment " + name + " failed: " + result.output());
+    }
+  }
+
   static ModelDeployment mdep(String namespace, String name) {
     return api().resources(ModelDeployment.class).inNamespace(namespace).withName(name).get();
   }

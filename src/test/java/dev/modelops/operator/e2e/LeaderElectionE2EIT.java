@@ -71,15 +71,7 @@ class LeaderElectionE2EIT extends E2ESupport {
   }
 
   static void apply(String name) {
-    cluster().kubectlWithInput("""
-        apiVersion: modelops.dev/v1alpha1
-        kind: ModelDeployment
-        metadata: {name: %s}
-        spec:
-          model: {name: %s, version: "1.0.0", uri: "s3://models/%s/1.0.0"}
-          runtime: {image: "example.test/server:1"}
-          replicas: 1
-        """.formatted(name, name, name), "apply", "-n", NS, "-f", "-");
+    applyModelDeployment(NS, name, "1.0.0", 1);
   }
 
   static Map<String, String> merge(Map<String, String> base, String key, String value) {

@@ -39,15 +39,7 @@ class RetrainPolicyE2EIT extends E2ESupport {
     prometheus = driftScore.prometheus;
     restrictedNamespace(NS);
     for (String name : List.of("churn", "fraud")) {
-      cluster().kubectlWithInput("""
-          apiVersion: modelops.dev/v1alpha1
-          kind: ModelDeployment
-          metadata: {name: %s}
-          spec:
-            model: {name: %s, version: "1.0.0", uri: "s3://models/%s/1.0.0"}
-            runtime: {image: "example.test/server:1"}
-            replicas: 1
-          """.formatted(name, name, name), "apply", "-n", NS, "-f", "-");
+      applyModelDeployment(NS, name, "1.0.0", 1);
     }
     cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/churn", "mdep/fraud", "--timeout=120s");
   }
