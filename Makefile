@@ -14,8 +14,9 @@ build: ## Build the operator (target/quarkus-app) and regenerate target/kubernet
 	$(MVN) package -DskipTests
 
 .PHONY: crds
-crds: build ## Regenerate crds/ from the api classes (commit the result)
+crds: build ## Regenerate crds/ (and the chart's copy) from the api classes (commit the result)
 	cp target/kubernetes/*.modelops.dev-v1.yml crds/
+	cp target/kubernetes/*.modelops.dev-v1.yml helm/modelops-operator/crds/
 
 .PHONY: test
 test: tools ## Every test tier: unit, mock server, generated files, end-to-end on the local control plane

@@ -15,6 +15,8 @@ class GeneratedFilesIT {
   static final Path PROJECT = Path.of(System.getProperty("modelops.project.dir", "."));
   static final Path GENERATED = PROJECT.resolve("target/kubernetes");
   static final Path COMMITTED = PROJECT.resolve("crds");
+  /** Helm installs the CRDs from the chart's own crds/ folder: it must carry the same files. */
+  static final Path CHART_CRDS = PROJECT.resolve("helm/modelops-operator/crds");
   /** Client-side `kubectl apply` keeps the object in an annotation limited to 262,144 bytes. */
   static final long APPLY_ANNOTATION_LIMIT = 262_144;
 
@@ -27,6 +29,17 @@ class GeneratedFilesIT {
     for (Path file : generated) {
       assertEquals(Files.readString(file), Files.readString(COMMITTED.resolve(file.getFileName())),
           "crds/" + file.getFileName() + " is stale: run `make crds` and commit the result");
+    }
+  }
+
+  @Test
+  void theHelmChartCarriesTheSameCrds() throws IOException {
+    List<Path> committed = crdFiles(COMMITTED);
+    assertEquals(names(committed), names(crdFiles(CHART_CRDS)),
+        "helm/modelops-operator/crds/ holds other files than crds/: run `make crds` and commit");
+    for (Path file : committed) {
+      assertEquals(Files.readString(file), Files.readString(CHART_CRDS.resolve(file.getFileName())),
+          "helm/modelops-operator/crds/" + file.getFileName() + " differs from crds/: run `make crds` and commit");
     }
   }
 

@@ -3,8 +3,12 @@ package dev.modelops.operator.e2e;
 import static org.awaitility.Awaitility.await;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import java.util.ArrayList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
@@ -69,5 +73,21 @@ abstract class E2ESupport {
 
   static boolean running(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null && "Running".equals(pod.getStatus().getPhase());
+  }
+
+  /** What the kubelet does when the trainer exits: copy /dev/termination-log into the container status. */
+  static void writeTerminationMessage(String namespace, Job job, String message) {
+    Pod pod = await("the Job's pod succeeded (kwok)").atMost(CONVERGE).until(() -> api().pods().inNamespace(namespace)
+            .withLabel("job-name", job.getMetadata().getName()).list().getItems(),
+        pods -> pods.size() == 1 && "Succeeded".equals(pods.get(0).getStatus().getPhase())).get(0);
+    List<ContainerStatus> statuses = new ArrayList<>();
+    for (var container : pod.getSpec().getContainers()) {
+      statuses.add(new ContainerStatusBuilder()
+          .withName(container.getName()).withImage(container.getImage()).withReady(false).withRestartCount(0)
+          .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").withMessage(message).endTerminated().endState()
+          .build());
+    }
+    pod.getStatus().setContainerStatuses(statuses);
+    api().pods().inNamespace(namespace).resource(pod).updateStatus();
   }
 }
