@@ -70,7 +70,7 @@ class ObservabilityE2EIT extends E2ESupport {
 
     List<String> documented = List.of("modelops_drift_score", "modelops_drift_evaluations_total", "modelops_retrains_total",
         "modelops_retrain_outcomes_total", "modelops_promotions_total", "modelops_rollouts_total",
-        "modelops_rollout_duration_seconds_count", "modelops_rollout_step", "modelops_leader",
+        "modelops_rollout_duration_seconds_count", "modelops_rollout_duration_seconds_sum", "modelops_rollout_step", "modelops_leader",
         "reconciliations_started_total", "reconciliations_success_total", "reconciliations_execution_duration_seconds_bucket",
         "reconciliations_queue", "reconciliations_active", "custom_resources", "jvm_memory_used_bytes");
     await("every documented metric exported").atMost(CONVERGE).untilAsserted(() -> {

@@ -20,12 +20,12 @@ import java.util.List;
 import java.util.Random;
 
 /** Seeded generators of inputs that pass admission (the CRD's schema and CEL rules), for property tests. */
-final class RandomInputs {
+public final class RandomInputs {
   static final String[] SCHEMES = {"s3://bucket/m/", "gs://bucket/m/", "https://host/m/", "pvc://claim/m/", "oci://reg/m:"};
 
   private RandomInputs() {}
 
-  static ModelDeployment modelDeployment(Random r) {
+  public static ModelDeployment modelDeployment(Random r) {
     ModelDeployment md = new ModelDeployment();
     md.setMetadata(new ObjectMetaBuilder().withName("m" + r.nextInt(1000)).withNamespace("ns").withGeneration((long) r.nextInt(50) + 1).build());
     ModelDeploymentSpec spec = new ModelDeploymentSpec();
@@ -57,12 +57,12 @@ final class RandomInputs {
     return md;
   }
 
-  static String version(Random r) {
+  public static String version(Random r) {
     return r.nextInt(5) + "." + r.nextInt(5) + "." + r.nextInt(5);
   }
 
   /** Non-decreasing weights, as the CEL rule demands, with pauses and analyses in between. */
-  static List<CanaryStep> steps(Random r) {
+  public static List<CanaryStep> steps(Random r) {
     List<CanaryStep> steps = new ArrayList<>();
     int weight = 0;
     int n = 1 + r.nextInt(6);
@@ -84,7 +84,7 @@ final class RandomInputs {
     return steps;
   }
 
-  static AnalysisSpec analysis(Random r) {
+  public static AnalysisSpec analysis(Random r) {
     AnalysisSpec a = new AnalysisSpec();
     AnalysisQuery q = new AnalysisQuery();
     q.name = "q";
@@ -97,7 +97,7 @@ final class RandomInputs {
   }
 
   /** Whatever the controller-manager might report, including nonsense mid-rollout states. */
-  static Deployment deploymentStatus(Random r, Deployment desired) {
+  public static Deployment deploymentStatus(Random r, Deployment desired) {
     int replicas = r.nextInt(15);
     desired.getMetadata().setGeneration((long) 1 + r.nextInt(5));
     var status = new DeploymentStatusBuilder()
