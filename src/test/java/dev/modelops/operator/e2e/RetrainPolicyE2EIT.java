@@ -9,8 +9,6 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.status.Conditions;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.util.List;
@@ -102,7 +100,7 @@ class RetrainPolicyE2EIT extends E2ESupport {
     driftScore.set(0.1);
     await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> jobs("churn-drift").size() == 1);
 
-    writeTerminationMessage(job, "{\"version\": \"1.1.0\", \"uri\": \"s3://models/churn/1.1.0\"}");
+    writeTerminationMessage(NS, job, "{\"version\": \"1.1.0\", \"uri\": \"s3://models/churn/1.1.0\"}");
 
     ModelDeployment rolled = awaitMdep(NS, "churn", "serving the retrained 1.1.0", md -> md.getStatus() != null
         && "1.1.0".equals(md.getStatus().servingVersion) && "Ready".equals(String.valueOf(md.getStatus().phase)));
@@ -142,7 +140,7 @@ class RetrainPolicyE2EIT extends E2ESupport {
     cluster().kubectlOrFail("annotate", "rtp", "fraud-retrain", "-n", NS, "modelops.dev/retrain-now=e2e");
     Job job = await("manual Job").atMost(CONVERGE).until(() -> jobs("fraud-retrain"), list -> list.size() == 1).get(0);
     assertEquals("manual", job.getMetadata().getLabels().get("modelops.dev/trigger"));
-    writeTerminationMessage(job, "{\"version\": \"2.0.0\", \"uri\": \"s3://models/fraud/2.0.0\"}");
+    writeTerminationMessage(NS, job, "{\"version\": \"2.0.0\", \"uri\": \"s3://models/fraud/2.0.0\"}");
 
     RetrainPolicy waiting = await("candidate awaiting approval").atMost(CONVERGE).until(() -> rtp("fraud-retrain"),
         p -> p.getStatus().candidate != null);
@@ -166,21 +164,5 @@ class RetrainPolicyE2EIT extends E2ESupport {
 
   static List<Job> jobs(String policy) {
     return api().batch().v1().jobs().inNamespace(NS).withLabel("modelops.dev/retrain-policy", policy).list().getItems();
-  }
-
-  /** What the kubelet does when the trainer exits: copy /dev/termination-log into the container status. */
-  static void writeTerminationMessage(Job job, String message) {
-    Pod pod = await("the Job's pod succeeded (kwok)").atMost(CONVERGE).until(() -> api().pods().inNamespace(NS)
-            .withLabel("job-name", job.getMetadata().getName()).list().getItems(),
-        pods -> pods.size() == 1 && "Succeeded".equals(pods.get(0).getStatus().getPhase())).get(0);
-    List<ContainerStatus> statuses = new java.util.ArrayList<>();
-    for (var container : pod.getSpec().getContainers()) {
-      statuses.add(new io.fabric8.kubernetes.api.model.ContainerStatusBuilder()
-          .withName(container.getName()).withImage(container.getImage()).withReady(false).withRestartCount(0)
-          .withNewState().withNewTerminated().withExitCode(0).withReason("Completed").withMessage(message).endTerminated().endState()
-          .build());
-    }
-    pod.getStatus().setContainerStatuses(statuses);
-    api().pods().inNamespace(NS).resource(pod).updateStatus();
   }
 }
