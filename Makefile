@@ -1,6 +1,7 @@
 # Thin wrappers over Maven and hack/ scripts. `make help` lists the targets.
 SHELL := /bin/bash
 MVN ?= mvn -B
+PREFIX ?= $(HOME)/.local
 export GOTOOLCHAIN := local
 
 .DEFAULT_GOAL := help
@@ -57,3 +58,9 @@ cluster-down: ## Stop the local control plane and remove its state
 .PHONY: deploy
 deploy: ## Install CRDs, RBAC and the operator Deployment into KUBECONFIG's cluster
 	kubectl apply --server-side -k deploy/
+
+.PHONY: install-plugin
+install-plugin: ## Install the kubectl plugin (kubectl modelops) into $(PREFIX)/bin, default ~/.local/bin
+	install -d "$(PREFIX)/bin"
+	install -m 0755 hack/kubectl-modelops "$(PREFIX)/bin/kubectl-modelops"
+	@echo "installed $(PREFIX)/bin/kubectl-modelops; with $(PREFIX)/bin on PATH, check: kubectl plugin list"

@@ -8,9 +8,9 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import java.util.ArrayList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -44,6 +44,12 @@ abstract class E2ESupport {
 
   /** kubectl apply of a plain ModelDeployment (model name = resource name, s3:// URI by version). */
   static void applyModelDeployment(String namespace, String name, String version, int replicas) {
+    applyModelDeployment(namespace, name, version, replicas, "");
+  }
+
+  /** The same with {@code rollout} (YAML of spec.rollout's fields, e.g. a Canary strategy and its steps). */
+  static void applyModelDeployment(String namespace, String name, String version, int replicas, String rollout) {
+    String rolloutSection = rollout.isBlank() ? "" : "  rollout:\n" + rollout.indent(4);
     var result = cluster().kubectlWithInput("""
         apiVersion: modelops.dev/v1alpha1
         kind: ModelDeployment
@@ -52,7 +58,8 @@ abstract class E2ESupport {
           model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
           runtime: {image: "example.test/server:1"}
           replicas: %d
-        """.formatted(name, name, version, name, version, replicas), "apply", "-n", namespace, "-f", "-");
+        %s""".formatted(name, name, version, name, version, replicas, rolloutSection),
+        "apply", "-n", namespace, "-f", "-");
     if (result.exitCode() != 0) {
       throw new AssertionError("applying ModelDeployment " + name + " failed: " + result.output());
     }
@@ -71,11 +78,7 @@ abstract class E2ESupport {
     return api().pods().inNamespace(namespace).withLabel("modelops.dev/deployment", name).list().getItems();
   }
 
-  static boolean running(Pod pod) {
-    return pod.getMetadata().getDeletionTimestamp() == null && "Running".equals(pod.getStatus().getPhase());
-  }
-
-  /** What the kubelet does when the trainer exits: copy /dev/termination-log into the container status. */
+  /** What the kubelet does when a trainer exits: copy /dev/termination-log into the container status. */
   static void writeTerminationMessage(String namespace, Job job, String message) {
     Pod pod = await("the Job's pod succeeded (kwok)").atMost(CONVERGE).until(() -> api().pods().inNamespace(namespace)
             .withLabel("job-name", job.getMetadata().getName()).list().getItems(),
@@ -89,5 +92,9 @@ abstract class E2ESupport {
     }
     pod.getStatus().setContainerStatuses(statuses);
     api().pods().inNamespace(namespace).resource(pod).updateStatus();
+  }
+
+  static boolean running(Pod pod) {
+    return pod.getMetadata().getDeletionTimestamp() == null && "Running".equals(pod.getStatus().getPhase());
   }
 }
