@@ -2,6 +2,7 @@ package dev.modelops.operator.retrain;
 
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
+import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus.Phase;
 import dev.modelops.operator.drift.DriftEvaluation;
 import dev.modelops.operator.status.Conditions;
@@ -56,8 +57,14 @@ public final class RetrainConditions {
       put(status, RETRAINING, false, "Idle", "no retrain yet", generation, now);
     } else {
       var last = status.history.get(0);
-      put(status, RETRAINING, false, "Last" + last.outcome, "last retrain (Job " + last.job + "): " + last.message,
-          generation, now);
+      if (last.outcome == RetrainRecord.Outcome.Running) {
+        // The Job is done but its pod's termination message is not read yet (the kubelet may still be writing it).
+        put(status, RETRAINING, false, "ReadingResult", "Job " + last.job + " finished; reading the trainer's result",
+            generation, now);
+      } else {
+        put(status, RETRAINING, false, "Last" + last.outcome, "last retrain (Job " + last.job + "): "
+            + (last.message != null ? last.message : String.valueOf(last.outcome).toLowerCase()), generation, now);
+      }
     }
     status.phase = problem != null ? Phase.Degraded
         : suspended ? Phase.Suspended

@@ -72,6 +72,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       var again = ServingStatusCalculator.compute(updated, stable, now);
       recorded.addAll(again.events());
       status = again.status();
+      ServingStatusCalculator.countCanaryPods(status, named(deployments, CanaryDeploymentDependent.name(md)),
+          ServingReplicas.desired(md.getSpec()));
       if (status.rollout != null && canary.progressReason() != null) {
         status.conditions = Conditions.put(status.conditions, Conditions.of(ServingStatusCalculator.PROGRESSING, true,
             canary.progressReason(), canary.progressMessage(), md.getMetadata().getGeneration(), now));

@@ -182,6 +182,24 @@ public final class ServingStatusCalculator {
     return Conditions.isTrue(status.conditions, READY) ? Phase.Ready : Phase.Pending;
   }
 
+  /**
+   * While a canary runs its pods serve too: replicas, readyReplicas and ready count every version, and
+   * ready compares them with spec.replicas (the stable Deployment alone is scaled down by the weight).
+   */
+  public static void countCanaryPods(ModelDeploymentStatus status, Optional<Deployment> canary, int desired) {
+    DeploymentStatus pods = canary.map(Deployment::getStatus).orElse(null);
+    if (status.rollout == null || pods == null) {
+      return;
+    }
+    status.replicas = count(status.replicas) + count(pods.getReplicas());
+    status.readyReplicas = count(status.readyReplicas) + count(pods.getReadyReplicas());
+    status.ready = status.readyReplicas + "/" + desired;
+  }
+
+  private static int count(Integer pods) {
+    return pods == null ? 0 : pods;
+  }
+
   /** What the Deployment says about the rollout of one version, in kubectl-rollout-status terms. */
   record DeploymentView(int replicas, int ready, int available, int updated, boolean rolledOut,
       boolean deadlineExceeded, String progressMessage, String replicaFailure) {

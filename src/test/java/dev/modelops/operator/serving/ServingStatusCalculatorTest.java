@@ -207,6 +207,21 @@ class ServingStatusCalculatorTest {
 
   // --- fixtures ---
 
+  @Test
+  void duringACanaryItsPodsAreCountedBesideTheStableOnes() {
+    ModelDeployment md = afterFirstReconcile("1.0.0");
+    ModelDeploymentStatus s = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 1, 1, 1, 1)), T1).status();
+    s.rollout = new dev.modelops.operator.api.v1alpha1.RolloutStatus();
+    ServingStatusCalculator.countCanaryPods(s, Optional.of(deployment(md, 1, 1, 1, 1)), 2);
+    assertEquals(2, s.replicas);
+    assertEquals(2, s.readyReplicas);
+    assertEquals("2/2", s.ready, "ready pods of every version against spec.replicas");
+
+    ModelDeploymentStatus noCanary = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status();
+    ServingStatusCalculator.countCanaryPods(noCanary, Optional.empty(), 2);
+    assertEquals("2/2", noCanary.ready);
+  }
+
   static ModelDeployment afterFirstReconcile(String version) {
     ModelDeployment md = ModelDeployments.churn(version);
     md.setStatus(ServingStatusCalculator.compute(md, Optional.empty(), T0).status());
