@@ -167,6 +167,22 @@ public final class RetrainHistory {
         record != null ? record.trigger : RetrainRecord.Trigger.manual, record != null ? record.score : null));
   }
 
+  /**
+   * Under promotion: Manual, Git may carry the candidate to the ModelDeployment (commit, then Argo CD syncs):
+   * once the target's spec runs the candidate's version and URI, it was promoted without an approval.
+   */
+  public static Optional<Event> candidateInSpec(RetrainPolicyStatus status, String specVersion, String specUri) {
+    RetrainCandidate candidate = status.candidate;
+    if (candidate == null || !candidate.version.equals(specVersion) || !candidate.uri.equals(specUri)) {
+      return Optional.empty();
+    }
+    status.candidate = null;
+    status.history.stream().filter(r -> candidate.job.equals(r.job))
+        .forEach(r -> r.promotion = RetrainRecord.Promotion.Promoted);
+    return Optional.of(Event.normal("CandidateDeployed", "model " + candidate.version + " from Job " + candidate.job
+        + " is in the ModelDeployment's spec (e.g. committed to Git); nothing left to approve"));
+  }
+
   private static void supersedeCandidate(RetrainPolicyStatus status) {
     if (status.candidate != null) {
       String job = status.candidate.job;

@@ -105,6 +105,13 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
       }
     }
 
+    // 2b. ...or committed the candidate to the ModelDeployment themselves (GitOps): nothing is written then.
+    target.ifPresent(md -> RetrainHistory.candidateInSpec(status, md.getSpec().model.version, md.getSpec().model.uri)
+        .ifPresent(event -> {
+          record(policy, event);
+          metrics.promoted(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "manual");
+        }));
+
     // 3. The latest measurement, reported only when it changed (steady state writes nothing).
     evaluation.filter(DriftEvaluation::available).ifPresent(e -> {
       Map<String, Double> features = e.features().isEmpty() ? null : e.features();

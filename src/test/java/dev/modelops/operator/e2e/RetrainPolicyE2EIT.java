@@ -156,6 +156,28 @@ class RetrainPolicyE2EIT extends E2ESupport {
         || !approved.getMetadata().getAnnotations().containsKey("modelops.dev/approve"));
   }
 
+  /** GitOps: the user commits the candidate to the ModelDeployment (as Argo CD would sync it); no approval needed. */
+  @Test
+  @Order(5)
+  void aManualCandidateCommittedToTheModelDeploymentIsRecordedAsPromoted() {
+    cluster().kubectlOrFail("annotate", "rtp", "fraud-retrain", "-n", NS, "modelops.dev/retrain-now=gitops");
+    Job job = await("second manual Job").atMost(CONVERGE).until(() -> jobs("fraud-retrain"), list -> list.size() == 2).stream()
+        .filter(j -> j.getMetadata().getName().endsWith("-2")).findFirst().orElseThrow();
+    writeTerminationMessage(NS, job, "{\"version\": \"2.1.0\", \"uri\": \"s3://models/fraud/2.1.0\"}");
+    await("candidate 2.1.0").atMost(CONVERGE).until(() -> rtp("fraud-retrain"),
+        p -> p.getStatus().candidate != null && "2.1.0".equals(p.getStatus().candidate.version));
+
+    cluster().kubectlOrFail("patch", "mdep", "fraud", "-n", NS, "--type", "merge", "-p",
+        "{\"spec\":{\"model\":{\"version\":\"2.1.0\",\"uri\":\"s3://models/fraud/2.1.0\"}}}");
+    RetrainPolicy done = await("the commit counts as the promotion").atMost(CONVERGE).until(() -> rtp("fraud-retrain"),
+        p -> p.getStatus().candidate == null);
+    assertEquals(RetrainRecord.Promotion.Promoted, done.getStatus().history.get(0).promotion);
+    assertTrue(api().v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(e -> "CandidateDeployed".equals(e.getReason()) && e.getMessage().contains("2.1.0")));
+    String managers = cluster().kubectlOrFail("get", "mdep", "fraud", "-n", NS, "--show-managed-fields", "-o", "yaml");
+    assertTrue(managers.contains("kubectl-patch"), "the user's write stands");
+  }
+
   // --- helpers ---
 
   static RetrainPolicy rtp(String name) {

@@ -64,6 +64,19 @@ class RetrainHistoryTest {
   }
 
   @Test
+  void underManualACandidateCommittedToTheSpecNeedsNoApproval() {
+    RetrainPolicyStatus status = running("p-retrain-1");
+    RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Manual, NOW);
+    assertTrue(RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/other").isEmpty(), "the URI must match too");
+    assertTrue(RetrainHistory.candidateInSpec(status, "1.0.0", "s3://m/2.0.0").isEmpty());
+    Event event = RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/2.0.0").orElseThrow();
+    assertEquals("CandidateDeployed", event.reason());
+    assertNull(status.candidate);
+    assertEquals(RetrainRecord.Promotion.Promoted, status.history.get(0).promotion);
+    assertTrue(RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/2.0.0").isEmpty(), "once");
+  }
+
+  @Test
   void failedJobsAndUnreadableResultsPromoteNothingAndWarn() {
     RetrainPolicyStatus failed = running("p-retrain-1");
     var f = RetrainHistory.observe(failed, List.of(job("p-retrain-1", 1, RetrainJobView.State.Failed, null)), Promotion.Automatic, NOW);

@@ -17,7 +17,7 @@ public class RetrainPolicySpec {
   /** Forbid keeps a running Job; Replace deletes it and starts the new one. */
   public enum Concurrency { Forbid, Replace }
 
-  /** Automatic rolls the new model out at once; Manual waits for the approve annotation. */
+  /** Automatic rolls the new model out at once; Manual waits for an approval or a commit of the model. */
   public enum Promotion { Automatic, Manual }
 
   @Required
@@ -59,7 +59,8 @@ public class RetrainPolicySpec {
   @Default("Automatic")
   @JsonPropertyDescription("Automatic: a successful Job's model is written to the ModelDeployment, which rolls it"
       + " out with its rollout strategy. Manual: it is recorded as status.candidate until you annotate the"
-      + " policy modelops.dev/approve=<version>.")
+      + " policy modelops.dev/approve=<version>, or until the ModelDeployment's spec.model carries its version"
+      + " and URI (e.g. committed to Git).")
   public Promotion promotion;
 
   @Default("3")
