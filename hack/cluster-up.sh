@@ -9,8 +9,8 @@
 # Env overrides: MODELOPS_APISERVER_PORT (6443), MODELOPS_ETCD_PORT (2379),
 # MODELOPS_ETCD_PEER_PORT (2380), MODELOPS_KCM_PORT (10257), MODELOPS_SCHEDULER_PORT (10259),
 # MODELOPS_POD_CIDR (127.1.0.0/16), MODELOPS_POD_ROUTE (0), MODELOPS_TOOLS_BIN (skip
-# hack/build-tools.sh), MODELOPS_APISERVER_EXTRA_ARGS / MODELOPS_KCM_EXTRA_ARGS (extra flags,
-# space-separated, e.g. an audit policy for the benchmark).
+# hack/build-tools.sh), MODELOPS_APISERVER_EXTRA_ARGS / MODELOPS_KCM_EXTRA_ARGS /
+# MODELOPS_SCHEDULER_EXTRA_ARGS (extra flags, space-separated, e.g. for the benchmark).
 #
 # Pod IPs: kwok hands out IPs from the node's podCIDR. The default is a loopback range, so
 # a test process can serve HTTP "as" a pod by binding the pod's IP and all test traffic
@@ -36,6 +36,7 @@ NODE=kwok-node-0
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 read -ra APISERVER_EXTRA <<<"${MODELOPS_APISERVER_EXTRA_ARGS:-}"
 read -ra KCM_EXTRA <<<"${MODELOPS_KCM_EXTRA_ARGS:-}"
+read -ra SCHEDULER_EXTRA <<<"${MODELOPS_SCHEDULER_EXTRA_ARGS:-}"
 
 start=$SECONDS
 log() { echo "cluster-up: [+$((SECONDS - start))s] $*" >&2; }
@@ -193,7 +194,8 @@ launch kube-controller-manager --kubeconfig="$STATE/kube-controller-manager.kube
 launch kube-scheduler --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false
+  --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false \
+  ${SCHEDULER_EXTRA[@]+"${SCHEDULER_EXTRA[@]}"}
 # kwok plays kubelet for every Node (admin identity: the Node authorizer would limit a
 # system:node:* user to one node). --cidr is only the fallback when a Node has no podCIDR.
 launch kwok --kubeconfig="$STATE/kubeconfig" --config="$STAGES" --manage-all-nodes=true \

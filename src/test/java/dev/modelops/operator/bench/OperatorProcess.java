@@ -60,6 +60,11 @@ final class OperatorProcess implements AutoCloseable {
     return new OperatorProcess(process, port, launched, log);
   }
 
+  /** CPU seconds (user + system) the operator JVM has used so far. */
+  double cpuSeconds() throws IOException {
+    return CpuTime.seconds(process.pid());
+  }
+
   /** Reconciles started so far, by every controller. */
   long reconciles() throws IOException {
     try (var lines = Files.lines(log)) {

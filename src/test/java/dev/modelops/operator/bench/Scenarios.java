@@ -16,13 +16,17 @@ final class Scenarios {
   record Settings(Duration idle, Duration driftInterval, Duration driftWindow, Map<String, String> operatorEnv,
       int threads, String pullerImage) {}
 
-  record OperatorRun(int n, double startupSeconds, Convergence.Result convergence, long reconciles, long idleWrites,
+  /** CPU seconds used while converging, by the controller under test and by the API server. */
+  record Cpu(double controller, double apiServer) {}
+
+  record OperatorRun(int n, double startupSeconds, Convergence.Result convergence, long reconciles, Cpu cpu,
+      long idleWrites,
       Map<String, Long> idleWritesByResource, Map<String, Double> idleWritesAllClientsMetrics,
       double requestsPerModelDeployment, Map<String, Long> convergenceRequestsByVerb,
       OperatorProcess.Memory memoryAtStart, OperatorProcess.Memory memoryConverged,
       OperatorProcess.Memory memoryWithPolicies, DriftScenario.Result drift) {}
 
-  record BaselineRun(int n, Convergence.Result convergence, double requestsPerModelDeployment) {}
+  record BaselineRun(int n, Convergence.Result convergence, Cpu cpu, double requestsPerModelDeployment) {}
 
   private Scenarios() {}
 
@@ -51,11 +55,15 @@ final class Scenarios {
 
         Instant convergeStart = Instant.now();
         long reconcilesBefore = operator.reconciles();
+        double operatorCpu = operator.cpuSeconds();
+        double apiServerCpu = CpuTime.component("kube-apiserver");
         Convergence.Result converged = Convergence.run(admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
+        Cpu cpu = new Cpu(operator.cpuSeconds() - operatorCpu, CpuTime.component("kube-apiserver") - apiServerCpu);
         long reconciles = operator.reconciles() - reconcilesBefore;
         Instant convergeEnd = Instant.now();
-        log("n=%d operator: all Ready in %.1f s (creates took %.1f s), %d reconciles (%.1f/s)", n, converged.seconds(),
-            converged.createSeconds(), reconciles, reconciles / converged.seconds());
+        log("n=%d operator: all Ready in %.1f s (creates took %.1f s), %d reconciles (%.1f/s), CPU s: operator %.1f, "
+            + "kube-apiserver %.1f", n, converged.seconds(), converged.createSeconds(), reconciles,
+            reconciles / converged.seconds(), cpu.controller(), cpu.apiServer());
 
         // Settle: Deployment status updates from the controller-manager may trail Ready by a few seconds.
         Thread.sleep(5_000);
@@ -75,7 +83,7 @@ final class Scenarios {
         log("n=%d drift: lag p50 %.3f s p99 %.3f s max %.3f s over %d evaluations; edit→Deployment p50 %.3f s max %.3f s",
             n, drift.lagP50(), drift.lagP99(), drift.lagMax(), drift.evaluations(), drift.editP50(), drift.editMax());
         OperatorProcess.Memory withPolicies = operator.memory();
-        return new OperatorRun(n, startup, converged, reconciles, idle.writes(), idle.writesByResource(),
+        return new OperatorRun(n, startup, converged, reconciles, cpu, idle.writes(), idle.writesByResource(),
             ApiServerMetrics.writeDelta(metricsBefore, metricsAfter), (double) converging.total() / n,
             converging.byVerb(), atStart, convergedMemory, withPolicies, drift);
       }
@@ -90,11 +98,17 @@ final class Scenarios {
       cluster.namespace(NAMESPACE);
       controller.start();
       Instant start = Instant.now();
+      double benchCpu = CpuTime.seconds(ProcessHandle.current().pid());
+      double apiServerCpu = CpuTime.component("kube-apiserver");
       Convergence.Result converged = Convergence.run(cluster.admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
+      // The baseline runs inside the bench JVM, which also creates the objects and watches them.
+      Cpu cpu = new Cpu(CpuTime.seconds(ProcessHandle.current().pid()) - benchCpu,
+          CpuTime.component("kube-apiserver") - apiServerCpu);
       Instant end = Instant.now();
-      log("n=%d baseline: all Ready in %.1f s (creates took %.1f s)", n, converged.seconds(), converged.createSeconds());
+      log("n=%d baseline: all Ready in %.1f s (creates took %.1f s), CPU s: bench JVM with baseline %.1f, "
+          + "kube-apiserver %.1f", n, converged.seconds(), converged.createSeconds(), cpu.controller(), cpu.apiServer());
       AuditLog.Counts requests = AuditLog.count(cluster.auditLog, start, end);
-      return new BaselineRun(n, converged, (double) requests.total() / n);
+      return new BaselineRun(n, converged, cpu, (double) requests.total() / n);
     }
   }
 
