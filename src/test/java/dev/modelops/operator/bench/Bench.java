@@ -14,13 +14,25 @@ import java.util.Map;
 /**
  * `make bench`: the operator against the baseline on the real local control plane, for each N.
  * System properties: bench.n (default 100,1000), bench.runs (1), bench.idle-seconds (60),
- * bench.drift-window-seconds (40), bench.operator-env (K=V;K=V, e.g. tuning flags for the operator).
+ * bench.drift-window-seconds (40), bench.operator-env (K=V;K=V, e.g. tuning flags for the operator),
+ * bench.baseline (true; false skips it, e.g. while profiling the operator).
  * Writes target/bench/results.json and target/bench/bench.png; prints the table.
  */
 public final class Bench {
   private Bench() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] args) {
+    try {
+      run();
+      System.exit(0);
+    } catch (Throwable e) {
+      // Worker pools and the drift source are not daemons: without this the JVM would outlive the failure.
+      e.printStackTrace();
+      System.exit(1);
+    }
+  }
+
+  private static void run() throws Exception {
     System.setProperty("java.awt.headless", "true");
     List<Integer> ns = Arrays.stream(System.getProperty("bench.n", "100,1000").split(","))
         .map(String::strip).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
@@ -40,7 +52,9 @@ public final class Bench {
       for (int n : ns) {
         String label = "n" + n + "-run" + run;
         operatorRuns.add(Scenarios.operator(n, settings, label));
-        baselineRuns.add(Scenarios.baseline(n, settings, label));
+        if (Boolean.parseBoolean(System.getProperty("bench.baseline", "true"))) {
+          baselineRuns.add(Scenarios.baseline(n, settings, label));
+        }
         write(settings, operatorRuns, baselineRuns, (System.nanoTime() - started) / 1e9);
       }
     }
@@ -50,7 +64,6 @@ public final class Bench {
     report.chart(BenchCluster.OUT.resolve("bench.png"));
     Scenarios.log("took %.0f s; wrote %s and %s", (System.nanoTime() - started) / 1e9,
         BenchCluster.OUT.resolve("results.json"), BenchCluster.OUT.resolve("bench.png"));
-    System.exit(0);
   }
 
   private static void write(Scenarios.Settings settings, List<Scenarios.OperatorRun> operator,
