@@ -113,7 +113,8 @@ final class Scenarios {
   }
 
   static void log(String format, Object... args) {
-    System.out.printf("[bench %s] %s%n", java.time.LocalTime.now().withNano(0), format.formatted(args));
+    System.out.printf("[bench %s] %s%n", java.time.LocalTime.now().format(java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss")),
+        format.formatted(args));
     System.out.flush();
   }
 
