@@ -131,9 +131,9 @@ final class Report {
     void axes(String xLabel, String yLabel, String title) {
       g.setColor(Color.BLACK);
       g.drawRect(x, y, w, h);
-      g.drawString(title, x, y - 15);
+      g.drawString(title, x, y - 22);
       g.drawString(xLabel, x + w / 2 - 60, y + h + 38);
-      g.drawString(yLabel, x - 55, y + h / 2);
+      g.drawString(yLabel, x - 55, y - 2);
       for (int i = 0; i <= 4; i++) {
         g.setColor(new Color(0xdddddd));
         g.drawLine(x, py(maxY * i / 4), x + w, py(maxY * i / 4));
@@ -147,16 +147,13 @@ final class Report {
       g.setColor(color);
       g.setStroke(dashed ? new BasicStroke(2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 6}, 0)
           : new BasicStroke(2));
-      int lastX = px(0);
-      int lastY = py(0);
+      // One path, so that the dash pattern runs along the whole curve.
+      java.awt.geom.Path2D.Double path = new java.awt.geom.Path2D.Double();
+      path.moveTo(px(0), py(0));
       for (int i = 0; i < readyAt.size(); i++) {
-        int nx = px(readyAt.get(i));
-        int ny = py(100.0 * (i + 1) / readyAt.size());
-        g.drawLine(lastX, lastY, nx, lastY);
-        g.drawLine(nx, lastY, nx, ny);
-        lastX = nx;
-        lastY = ny;
+        path.lineTo(px(readyAt.get(i)), py(100.0 * (i + 1) / readyAt.size()));
       }
+      g.draw(path);
       g.setStroke(new BasicStroke(1));
     }
 
