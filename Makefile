@@ -3,6 +3,7 @@ SHELL := /bin/bash
 MVN ?= mvn -B
 PREFIX ?= $(HOME)/.local
 export GOTOOLCHAIN := local
+comma := ,
 
 .DEFAULT_GOAL := help
 
@@ -38,6 +39,14 @@ drift: ## Print every drift statistic for BASELINE=file CURRENT=file (offline ca
 	@[ target/classpath.txt -nt pom.xml ] || \
 	  $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
 	@java -cp "target/classes:$$(cat target/classpath.txt)" dev.modelops.operator.drift.DriftCli "$(BASELINE)" "$(CURRENT)"
+
+.PHONY: bench
+bench: tools ## Benchmark on fresh local control planes: convergence vs a baseline, idle writes, drift lag, memory (N=100,1000)
+	$(MVN) -q package -DskipTests
+	@[ target/test-classpath.txt -nt pom.xml ] || \
+	  $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
+	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dbench.n=$(or $(N),100$(comma)1000) -Dbench.runs=$(or $(RUNS),1) $(BENCH_OPTS) \
+	  -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" dev.modelops.operator.bench.Bench
 
 .PHONY: run
 run: ## Build and run the operator: on a local control plane, or on KUBECONFIG's cluster when set

@@ -9,7 +9,8 @@
 # Env overrides: MODELOPS_APISERVER_PORT (6443), MODELOPS_ETCD_PORT (2379),
 # MODELOPS_ETCD_PEER_PORT (2380), MODELOPS_KCM_PORT (10257), MODELOPS_SCHEDULER_PORT (10259),
 # MODELOPS_POD_CIDR (127.1.0.0/16), MODELOPS_POD_ROUTE (0), MODELOPS_TOOLS_BIN (skip
-# hack/build-tools.sh).
+# hack/build-tools.sh), MODELOPS_APISERVER_EXTRA_ARGS / MODELOPS_KCM_EXTRA_ARGS /
+# MODELOPS_SCHEDULER_EXTRA_ARGS (extra flags, space-separated, e.g. for the benchmark).
 #
 # Pod IPs: kwok hands out IPs from the node's podCIDR. The default is a loopback range, so
 # a test process can serve HTTP "as" a pod by binding the pod's IP and all test traffic
@@ -33,6 +34,9 @@ POD_CIDR=${MODELOPS_POD_CIDR:-127.1.0.0/16}
 SERVICE_CIDR=10.96.0.0/12
 NODE=kwok-node-0
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+read -ra APISERVER_EXTRA <<<"${MODELOPS_APISERVER_EXTRA_ARGS:-}"
+read -ra KCM_EXTRA <<<"${MODELOPS_KCM_EXTRA_ARGS:-}"
+read -ra SCHEDULER_EXTRA <<<"${MODELOPS_SCHEDULER_EXTRA_ARGS:-}"
 
 start=$SECONDS
 log() { echo "cluster-up: [+$((SECONDS - start))s] $*" >&2; }
@@ -175,7 +179,8 @@ launch kube-apiserver --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
   --requestheader-allowed-names=front-proxy-client --requestheader-username-headers=X-Remote-User \
   --requestheader-group-headers=X-Remote-Group --requestheader-extra-headers-prefix=X-Remote-Extra- \
-  --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key"
+  --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
+  ${APISERVER_EXTRA[@]+"${APISERVER_EXTRA[@]}"}
 wait_for kube-apiserver 90 "kube-apiserver /readyz" readyz
 
 launch kube-controller-manager --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
@@ -185,11 +190,12 @@ launch kube-controller-manager --kubeconfig="$STATE/kube-controller-manager.kube
   --controllers='*' --use-service-account-credentials \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR"
+  --service-cluster-ip-range="$SERVICE_CIDR" ${KCM_EXTRA[@]+"${KCM_EXTRA[@]}"}
 launch kube-scheduler --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
-  --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false
+  --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false \
+  ${SCHEDULER_EXTRA[@]+"${SCHEDULER_EXTRA[@]}"}
 # kwok plays kubelet for every Node (admin identity: the Node authorizer would limit a
 # system:node:* user to one node). --cidr is only the fallback when a Node has no podCIDR.
 launch kwok --kubeconfig="$STATE/kubeconfig" --config="$STAGES" --manage-all-nodes=true \

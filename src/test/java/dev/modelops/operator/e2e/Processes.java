@@ -8,16 +8,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command to completion with a bound, capturing its output. */
-final class Processes {
-  record Result(int exitCode, String stdout, String stderr) {
-    String output() {
+public final class Processes {
+  public record Result(int exitCode, String stdout, String stderr) {
+    public String output() {
       return stdout + stderr;
     }
   }
 
   private Processes() {}
 
-  static Result run(Path dir, Map<String, String> env, String stdin, long timeoutSeconds, List<String> command) {
+  public static Result run(Path dir, Map<String, String> env, String stdin, long timeoutSeconds, List<String> command) {
     try {
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       builder.environment().putAll(env);
