@@ -41,7 +41,7 @@ public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer 
     String namespace = election.leaseNamespace().orElse(System.getenv("KUBERNETES_NAMESPACE"));
     LOG.infof("leader election on: Lease %s/%s, identity %s", namespace, election.leaseName(), identity);
     return new LeaderElectionConfiguration(election.leaseName(), namespace, election.leaseDuration(),
-        election.renewDeadline(), election.retryPeriod(), identity, leadership.electionCallbacks(), true);
+        election.renewDeadline(), election.retryPeriod(), identity, leadership.electionCallbacks(), false);
   }
 
   static String hostAndPid() {

@@ -33,9 +33,29 @@ public class Leadership {
         },
         () -> {
           leading.set(false);
-          LOG.info("stopped leading");
+          if (jvmShuttingDown()) {
+            LOG.info("stopped leading: shutting down");
+          } else {
+            // Lost the Lease while running: exit so that the restarted process rejoins the election. Not
+            // JOSDK's own exit-on-stop-leading: it calls System.exit during a SIGTERM shutdown too, which
+            // deadlocks with the running shutdown hooks and leaves the pod hanging until SIGKILL.
+            LOG.warn("lost the Lease; exiting so that a restart rejoins the leader election");
+            new Thread(() -> System.exit(1), "exit-after-lost-lease").start();
+          }
         },
         identity -> leader = identity);
+  }
+
+  /** The JVM refuses new shutdown hooks once it is shutting down. */
+  static boolean jvmShuttingDown() {
+    try {
+      Thread probe = new Thread(() -> { });
+      Runtime.getRuntime().addShutdownHook(probe);
+      Runtime.getRuntime().removeShutdownHook(probe);
+      return false;
+    } catch (IllegalStateException e) {
+      return true;
+    }
   }
 
   public boolean leading() {

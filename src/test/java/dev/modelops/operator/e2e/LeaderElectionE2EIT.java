@@ -65,6 +65,9 @@ class LeaderElectionE2EIT extends E2ESupport {
       Duration takeover = Duration.ofNanos(System.nanoTime() - killedAt);
       assertTrue(takeover.compareTo(LEASE.multipliedBy(4)) < 0, "took " + takeover);
       assertEquals("1/1", mdep(NS, "after").getStatus().ready);
+
+      // kubectl delete pod / a rolling update sends SIGTERM: the leader must shut down, not hang until SIGKILL.
+      assertTrue(replicas.terminate(next, Duration.ofSeconds(20)), "the leader did not exit within 20 s of SIGTERM");
     }
   }
 
@@ -139,6 +142,11 @@ class LeaderElectionE2EIT extends E2ESupport {
       return await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> HttpClient.newHttpClient().send(
           HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(identity) + "/q/health/ready")).build(),
           HttpResponse.BodyHandlers.ofString()).body(), body -> body.contains("leading"));
+    }
+
+    boolean terminate(String identity, Duration within) throws InterruptedException {
+      processes.get(identity).destroy();
+      return processes.get(identity).waitFor(within.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     void kill(String identity) throws InterruptedException {
