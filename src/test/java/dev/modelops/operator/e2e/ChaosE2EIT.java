@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * kill -9 of the operator at random points while users edit versions, retrains are triggered and their models
- * promoted (some through canaries). Seeded: a failure prints its seed; replay with -Dmodelops.chaos.seed=N.
+ * promoted (some through canaries). Seeded: a failure prints its seed; replay with -De2e.chaos.seed=N.
  * Afterwards every resource converges, each trigger made exactly one Job, and every promotion is in the
  * ModelDeployment's history.
  */
@@ -34,8 +34,8 @@ class ChaosE2EIT extends E2ESupport {
   static final String NS = "e2e-chaos";
   static final List<String> EDITED = List.of("u0", "u1", "u2");
   static final List<String> RETRAINED = List.of("p0", "p1");
-  static final long SEED = Long.getLong("modelops.chaos.seed", System.nanoTime() % 100_000);
-  static final int ROUNDS = Integer.getInteger("modelops.chaos.rounds", 10);
+  static final long SEED = Long.getLong("e2e.chaos.seed", System.nanoTime() % 100_000);
+  static final int ROUNDS = Integer.getInteger("e2e.chaos.rounds", 10);
   /** Seconds: a kill can wait for the restart, a canary's pause and the Job controller. */
   static final Duration ROUND = Duration.ofSeconds(90);
 
@@ -60,7 +60,7 @@ class ChaosE2EIT extends E2ESupport {
 
   @Test
   void everythingConvergesAndNothingIsDuplicatedOrLost() throws Exception {
-    System.out.printf("ChaosE2EIT seed=%d rounds=%d (replay: -Dmodelops.chaos.seed=%d)%n", SEED, ROUNDS, SEED);
+    System.out.printf("ChaosE2EIT seed=%d rounds=%d (replay: -De2e.chaos.seed=%d)%n", SEED, ROUNDS, SEED);
     Random random = new Random(SEED);
     EDITED.forEach(name -> expectedVersion.put(name, "1.0.0"));
     RETRAINED.forEach(name -> expectedVersion.put(name, "1.0.0"));
@@ -76,9 +76,16 @@ class ChaosE2EIT extends E2ESupport {
         cluster().startOperator();
       }
       for (String target : RETRAINED) {
-        await(target + ": every trigger's Job reported a model (seed " + SEED + ")").atMost(ROUND)
-            .until(() -> jobs(target).size() == triggers.getOrDefault(target, 0)
-                && jobs(target).stream().allMatch(job -> promotedVersionOfJob.containsKey(job.getMetadata().getName())));
+        try {
+          await(target + ": every trigger's Job reported a model (seed " + SEED + ")").atMost(ROUND)
+              .until(() -> jobs(target).size() == triggers.getOrDefault(target, 0)
+                  && jobs(target).stream().allMatch(job -> promotedVersionOfJob.containsKey(job.getMetadata().getName())));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          System.out.printf("ChaosE2EIT %s: triggers=%s reported=%s jobs=%s%n%s%n", target, triggers, promotedVersionOfJob.keySet(),
+              jobs(target).stream().map(j -> j.getMetadata().getName()).toList(),
+              cluster().kubectl("get", "rtp", target + "-retrain", "-n", NS, "-o", "yaml").stdout());
+          throw e;
+        }
       }
     } finally {
       kubelet.shutdownNow();
@@ -169,6 +176,8 @@ class ChaosE2EIT extends E2ESupport {
       assertEquals(expected, names, target + ": exactly one Job per trigger");
       RetrainPolicy policy = api().resources(RetrainPolicy.class).inNamespace(NS).withName(target + "-retrain").get();
       assertEquals(null, policy.getStatus().activeJob, target);
+      assertEquals(Long.valueOf(triggers.getOrDefault(target, 0)), policy.getStatus().retrainCount == null ? 0L
+          : policy.getStatus().retrainCount, target + ": the policy counted one retrain per trigger");
       var history = mdep(NS, target).getStatus().history;
       for (String job : names) {
         String version = promotedVersionOfJob.get(job);
@@ -221,6 +230,8 @@ class ChaosE2EIT extends E2ESupport {
             evaluationInterval: 5s
           cooldown: 1s
           promotion: Automatic
+          # Keep every Job, so that the test can count them (the default keeps the last 3).
+          successfulJobsHistoryLimit: 100
           jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
         """.formatted(target, target);
   }

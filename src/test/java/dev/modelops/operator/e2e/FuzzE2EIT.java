@@ -16,17 +16,17 @@ import org.junit.jupiter.api.Test;
 /**
  * The end-to-end sample of the property tests: seeded random ModelDeployments and RetrainPolicies go through
  * the real API server; whatever admission accepts is reconciled to a status for its generation, edits
- * included, and the operator stays up. Replay with -Dmodelops.fuzz.seed=N.
+ * included, and the operator stays up. Replay with -De2e.fuzz.seed=N.
  */
 class FuzzE2EIT extends E2ESupport {
   static final String NS = "e2e-fuzz";
-  static final long SEED = Long.getLong("modelops.fuzz.seed", System.nanoTime() % 100_000);
+  static final long SEED = Long.getLong("e2e.fuzz.seed", System.nanoTime() % 100_000);
   static final int MODELS = 20;
   static final int POLICIES = 20;
 
   @Test
   void everyAdmittedResourceIsReconciledAndNothingCrashes() {
-    System.out.printf("FuzzE2EIT seed=%d (replay: -Dmodelops.fuzz.seed=%d)%n", SEED, SEED);
+    System.out.printf("FuzzE2EIT seed=%d (replay: -De2e.fuzz.seed=%d)%n", SEED, SEED);
     restrictedNamespace(NS);
     Random random = new Random(SEED);
     List<String> models = new ArrayList<>();
