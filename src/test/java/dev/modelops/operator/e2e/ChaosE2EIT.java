@@ -50,10 +50,12 @@ class ChaosE2EIT extends E2ESupport {
     restrictedNamespace(NS);
     for (String name : List.of("u0", "u1", "u2", "p0", "p1")) {
       boolean canary = name.equals("u2") || name.equals("p1");
-      cluster().kubectlWithInput(model(name, "1.0.0", canary), "apply", "-n", NS, "-f", "-");
+      applyModelDeployment(NS, name, "1.0.0", 1, canary ? "strategy: Canary\nsteps: [{setWeight: 50}, {pause: {duration: 1s}}]" : "");
     }
     for (String target : RETRAINED) {
-      cluster().kubectlWithInput(policy(target), "apply", "-n", NS, "-f", "-");
+      // Keep every Job, so that the test can count them (the default keeps the last 3).
+      cluster().kubectlWithInput(manualRetrainPolicy(target + "-retrain", target, "cooldown: 1s\nsuccessfulJobsHistoryLimit: 100"),
+          "apply", "-n", NS, "-f", "-");
     }
     cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep", "--all", "--timeout=120s");
   }
@@ -195,44 +197,5 @@ class ChaosE2EIT extends E2ESupport {
         .withLabel("modelops.dev/retrain-policy", target + "-retrain").list().getItems());
     jobs.sort(Comparator.comparing(job -> job.getMetadata().getCreationTimestamp()));
     return jobs;
-  }
-
-  static String model(String name, String version, boolean canary) {
-    String rollout = canary ? """
-          rollout:
-            strategy: Canary
-            steps:
-              - setWeight: 50
-              - pause: {duration: 1s}
-        """ : "";
-    return """
-        apiVersion: modelops.dev/v1alpha1
-        kind: ModelDeployment
-        metadata: {name: %s}
-        spec:
-          model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
-          runtime: {image: "example.test/server:1"}
-          replicas: 1
-        %s""".formatted(name, name, version, name, version, rollout);
-  }
-
-  /** Manual triggers only: the drift source is a closed port, so it is unavailable and never triggers. */
-  static String policy(String target) {
-    return """
-        apiVersion: modelops.dev/v1alpha1
-        kind: RetrainPolicy
-        metadata: {name: %s-retrain}
-        spec:
-          modelDeploymentRef: {name: %s}
-          drift:
-            prometheus: {url: "http://127.0.0.1:9", query: model_drift_score, timeoutSeconds: 1}
-            threshold: 0.5
-            evaluationInterval: 5s
-          cooldown: 1s
-          promotion: Automatic
-          # Keep every Job, so that the test can count them (the default keeps the last 3).
-          successfulJobsHistoryLimit: 100
-          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
-        """.formatted(target, target);
   }
 }

@@ -65,6 +65,26 @@ abstract class E2ESupport {
     }
   }
 
+  /**
+   * A RetrainPolicy that only retrains on request (retrain-now): its drift source is a closed port, so it is
+   * unavailable and never triggers. {@code extraSpec} adds spec fields (YAML lines, e.g. cooldown).
+   */
+  static String manualRetrainPolicy(String name, String target, String extraSpec) {
+    return """
+        apiVersion: modelops.dev/v1alpha1
+        kind: RetrainPolicy
+        metadata: {name: %s}
+        spec:
+          modelDeploymentRef: {name: %s}
+          drift:
+            prometheus: {url: "http://127.0.0.1:9", query: model_drift_score, timeoutSeconds: 1}
+            threshold: 0.5
+            evaluationInterval: 5s
+          promotion: Automatic
+          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
+        %s""".formatted(name, target, extraSpec.indent(2));
+  }
+
   static ModelDeployment mdep(String namespace, String name) {
     return api().resources(ModelDeployment.class).inNamespace(namespace).withName(name).get();
   }

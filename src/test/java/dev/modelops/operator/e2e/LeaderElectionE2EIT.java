@@ -33,6 +33,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class LeaderElectionE2EIT extends E2ESupport {
   static final String NS = "e2e-leader";
   static final Duration LEASE = Duration.ofSeconds(15);
+  static final String CANARY_PAUSED = "strategy: Canary\nsteps: [{setWeight: 50}, {pause: {}}]";
 
   @BeforeAll
   static void twoReplicasInsteadOfOne() {
@@ -80,12 +81,12 @@ class LeaderElectionE2EIT extends E2ESupport {
   void killingTheLeaderDuringARolloutAndARetrainDuplicatesNothing() throws Exception {
     try (Replicas replicas = new Replicas()) {
       replicas.awaitLeader();
-      cluster().kubectlWithInput(canaryModel("canaried", "1.0.0"), "apply", "-n", NS, "-f", "-");
+      applyModelDeployment(NS, "canaried", "1.0.0", 2, CANARY_PAUSED);
       applyModelDeployment(NS, "trained", "1.0.0", 1);
-      cluster().kubectlWithInput(manualPolicy(), "apply", "-n", NS, "-f", "-");
+      cluster().kubectlWithInput(manualRetrainPolicy("trained-retrain", "trained", ""), "apply", "-n", NS, "-f", "-");
       cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/canaried", "mdep/trained", "--timeout=120s");
 
-      cluster().kubectlWithInput(canaryModel("canaried", "2.0.0"), "apply", "-n", NS, "-f", "-");
+      applyModelDeployment(NS, "canaried", "2.0.0", 2, CANARY_PAUSED);
       awaitMdep(NS, "canaried", "paused at the pause step", md -> md.getStatus().rollout != null
           && md.getStatus().rollout.pausedReason != null);
       cluster().kubectlOrFail("annotate", "rtp", "trained-retrain", "-n", NS, "modelops.dev/retrain-now=failover");
@@ -172,39 +173,6 @@ class LeaderElectionE2EIT extends E2ESupport {
         .filter(e -> name.equals(e.getInvolvedObject().getName()) && "RolloutStarted".equals(e.getReason())
             && e.getMessage().contains(version))
         .mapToLong(e -> e.getCount() == null ? 1 : e.getCount()).sum();
-  }
-
-  static String canaryModel(String name, String version) {
-    return """
-        apiVersion: modelops.dev/v1alpha1
-        kind: ModelDeployment
-        metadata: {name: %s}
-        spec:
-          model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
-          runtime: {image: "example.test/server:1"}
-          replicas: 2
-          rollout:
-            strategy: Canary
-            steps:
-              - setWeight: 50
-              - pause: {}
-        """.formatted(name, name, version, name, version);
-  }
-
-  static String manualPolicy() {
-    return """
-        apiVersion: modelops.dev/v1alpha1
-        kind: RetrainPolicy
-        metadata: {name: trained-retrain}
-        spec:
-          modelDeploymentRef: {name: trained}
-          drift:
-            prometheus: {url: "http://127.0.0.1:9", query: model_drift_score, timeoutSeconds: 1}
-            threshold: 0.5
-            evaluationInterval: 5s
-          promotion: Automatic
-          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
-        """;
   }
 
   static String holder() {
