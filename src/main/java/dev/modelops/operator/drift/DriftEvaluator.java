@@ -37,7 +37,7 @@ public class DriftEvaluator {
     Optional<String> configMapValue(String namespace, String name, String key);
 
     /** Running, ready serving pods of a ModelDeployment, with their IPs. */
-    List<Pod> servingPods(String namespace, String modelDeployment);
+    List<Pod> servingPods(String namespace, String modelDeployment) throws MetricSourceException;
   }
 
   private final PrometheusClient prometheus;

@@ -1,12 +1,11 @@
 package dev.modelops.operator.retrain;
 
 import dev.modelops.operator.drift.DriftEvaluator;
-import dev.modelops.operator.serving.ServingNames;
+import dev.modelops.operator.metrics.MetricSourceException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,8 +16,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What drift evaluation reads besides the metric source. Serving pods come from the operator's pod informer
- * (no API call per evaluation); a referenced Secret or ConfigMap is read by name (never listed) and kept for
+ * What drift evaluation reads besides the metric source. Serving pods come from a pod cache started for
+ * the namespaces that have podMetrics policies (no API call per evaluation); a referenced Secret or ConfigMap is read by name (never listed) and kept for
  * 30 seconds, so a rotated credential is picked up quickly without a request per evaluation.
  */
 class PolicyReferences implements DriftEvaluator.ClusterReader {
@@ -27,10 +26,10 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
   private record Cached(Map<String, String> data, Instant readAt) {}
 
   private final KubernetesClient client;
-  private final InformerEventSource<Pod, ?> pods;
+  private final ServingPodCache pods;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  PolicyReferences(KubernetesClient client, InformerEventSource<Pod, ?> pods) {
+  PolicyReferences(KubernetesClient client, ServingPodCache pods) {
     this.client = client;
     this.pods = pods;
   }
@@ -59,14 +58,8 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
   }
 
   @Override
-  public List<Pod> servingPods(String namespace, String modelDeployment) {
-    return pods.list(namespace, pod -> modelDeployment.equals(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))
-            && pod.getMetadata().getDeletionTimestamp() == null
-            && pod.getStatus() != null && pod.getStatus().getPodIP() != null
-            && pod.getStatus().getConditions() != null
-            && pod.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
-        .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
-        .toList();
+  public List<Pod> servingPods(String namespace, String modelDeployment) throws MetricSourceException {
+    return pods.scrapable(namespace, modelDeployment);
   }
 
   private Map<String, String> cached(String key, java.util.function.Supplier<Map<String, String>> read) {

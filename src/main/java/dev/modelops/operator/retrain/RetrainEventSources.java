@@ -7,7 +7,6 @@ import dev.modelops.operator.drift.DriftEvaluator;
 import dev.modelops.operator.metrics.PodMetricsScraper;
 import dev.modelops.operator.metrics.PrometheusClient;
 import dev.modelops.operator.observability.RetrainMetrics;
-import dev.modelops.operator.serving.ServingNames;
 import dev.modelops.operator.support.Durations;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -48,30 +47,20 @@ final class RetrainEventSources {
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
             .build(), context);
 
-    // One informer for every pod the operator's objects own: serving pods (scraped for podMetrics, mapped to
-    // no policy) and retraining pods (their termination message carries the trained model).
+    // Retraining pods only (their termination message carries the trained model); serving pods are watched
+    // by ServingPodCache, and only in namespaces whose policies scrape them.
     InformerEventSource<Pod, RetrainPolicy> pods = new InformerEventSource<>(
         InformerEventSourceConfiguration.from(Pod.class, RetrainPolicy.class)
-            .withName("modelops-pods")
-            .withLabelSelector(ServingNames.MANAGED_BY_SELECTOR)
+            .withName("retrain-pods")
+            .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
             .withSecondaryToPrimaryMapper(pod -> {
               String policy = pod.getMetadata().getLabels().get(RetrainJobFactory.POLICY_LABEL);
               return policy == null ? Set.of() : Set.of(new ResourceID(policy, pod.getMetadata().getNamespace()));
             })
             .build(), context);
 
-    InformerEventSource<ModelDeployment, RetrainPolicy> targets = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(ModelDeployment.class, RetrainPolicy.class)
-            .withName("target-modeldeployments")
-            .withSecondaryToPrimaryMapper(md -> context.getPrimaryCache()
-                .byIndex(TARGET_INDEX, key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
-                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-            .withPrimaryToSecondaryMapper((RetrainPolicy policy) -> Set.of(
-                new ResourceID(policy.getSpec().modelDeploymentRef.name, policy.getMetadata().getNamespace())))
-            .build(), context);
-
     DriftEvaluator evaluator = new DriftEvaluator(new PrometheusClient(), new PodMetricsScraper(),
-        new PolicyReferences(context.getClient(), pods));
+        new PolicyReferences(context.getClient(), new ServingPodCache(context.getClient())));
     PerResourcePollingEventSource.ResourceFetcher<DriftEvaluation, RetrainPolicy> fetcher =
         new PerResourcePollingEventSource.ResourceFetcher<>() {
           @Override
@@ -103,7 +92,24 @@ final class RetrainEventSources {
             .withExecutorService(Executors.newScheduledThreadPool(fetchThreads))
             .withResourceIDMapper(evaluation -> "drift")
             .build());
-    return List.of(jobs, pods, targets, drift);
+    return List.of(jobs, pods, drift);
+  }
+
+  /**
+   * The ModelDeployments policies target. Registered by {@link TargetWatch} when the first policy is reconciled:
+   * the ModelDeployment controller already caches every ModelDeployment, and a second cache only pays off once
+   * a policy needs it.
+   */
+  static InformerEventSource<ModelDeployment, RetrainPolicy> targets(EventSourceContext<RetrainPolicy> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(ModelDeployment.class, RetrainPolicy.class)
+            .withName("target-modeldeployments")
+            .withSecondaryToPrimaryMapper(md -> context.getPrimaryCache()
+                .byIndex(TARGET_INDEX, key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
+                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper((RetrainPolicy policy) -> Set.of(
+                new ResourceID(policy.getSpec().modelDeploymentRef.name, policy.getMetadata().getNamespace())))
+            .build(), context);
   }
 
   static String key(String namespace, String name) {

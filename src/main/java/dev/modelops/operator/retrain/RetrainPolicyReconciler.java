@@ -50,6 +50,7 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   private final ModelPromoter promoter;
   private final RetrainMetrics metrics;
   private final int fetchThreads;
+  private final TargetWatch targetWatch = new TargetWatch();
 
   public RetrainPolicyReconciler(EventRecorder events, ModelPromoter promoter, RetrainMetrics metrics,
       OperatorSettings settings) {
@@ -66,6 +67,7 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
 
   @Override
   public UpdateControl<RetrainPolicy> reconcile(RetrainPolicy policy, Context<RetrainPolicy> context) {
+    targetWatch.ensureStarted(context);
     Instant now = Instant.now();
     RetrainPolicySpec spec = policy.getSpec();
     RetrainPolicyStatus status = Optional.ofNullable(StatusChange.copy(policy.getStatus(), RetrainPolicyStatus.class))

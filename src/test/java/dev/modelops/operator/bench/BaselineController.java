@@ -27,7 +27,9 @@ import java.util.function.Consumer;
  * The physical limit the operator is compared with: the same children (the operator's own Deployment and
  * Service builders, Server-Side Apply) and the same status (the operator's own calculator, written only when
  * it changes), straight from Fabric8 informers and a fixed pool of `threads` workers — no framework, no
- * Events, no retries. One worker at a time per ModelDeployment, like JOSDK.
+ * Events, no retries. One worker at a time per ModelDeployment, like JOSDK. It runs in a JVM of its own,
+ * started cold like the operator's (see {@link #main}): in the bench's JVM it would run on code the bench had
+ * already compiled, and just-in-time compilation is a good part of what a fresh JVM spends while converging.
  */
 final class BaselineController implements AutoCloseable {
   static final String FIELD_MANAGER = "modelops-bench-baseline";
@@ -41,6 +43,18 @@ final class BaselineController implements AutoCloseable {
   private final Map<String, ModelDeploymentStatus> written = new ConcurrentHashMap<>();
   private SharedIndexInformer<ModelDeployment> primaries;
   private SharedIndexInformer<Deployment> deployments;
+
+  static final String STARTED = "baseline controller started";
+
+  /** Arguments: kubeconfig, namespace, reconcile threads, puller image. Runs until the process is stopped. */
+  public static void main(String[] args) throws InterruptedException {
+    KubernetesClient client = BenchCluster.client(java.nio.file.Path.of(args[0]), FIELD_MANAGER);
+    BaselineController controller = new BaselineController(client, args[1], Integer.parseInt(args[2]), args[3]);
+    controller.start();
+    System.out.println(STARTED);
+    System.out.flush();
+    Thread.currentThread().join();
+  }
 
   BaselineController(KubernetesClient client, String namespace, int threads, String pullerImage) {
     this.client = client;

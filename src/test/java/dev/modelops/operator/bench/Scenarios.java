@@ -2,6 +2,8 @@ package dev.modelops.operator.bench;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -91,24 +93,35 @@ final class Scenarios {
   }
 
   static BaselineRun baseline(int n, Settings settings, String label) throws Exception {
-    try (BenchCluster cluster = BenchCluster.start("baseline-" + label, n + 50);
-        KubernetesClient identity = cluster.operatorIdentityClient("modelops-bench-baseline");
-        BaselineController controller = new BaselineController(identity, NAMESPACE, settings.threads(),
-            settings.pullerImage())) {
+    try (BenchCluster cluster = BenchCluster.start("baseline-" + label, n + 50)) {
       cluster.namespace(NAMESPACE);
-      controller.start();
-      Instant start = Instant.now();
-      double benchCpu = CpuTime.seconds(ProcessHandle.current().pid());
-      double apiServerCpu = CpuTime.component("kube-apiserver");
-      Convergence.Result converged = Convergence.run(cluster.admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
-      // The baseline runs inside the bench JVM, which also creates the objects and watches them.
-      Cpu cpu = new Cpu(CpuTime.seconds(ProcessHandle.current().pid()) - benchCpu,
-          CpuTime.component("kube-apiserver") - apiServerCpu);
-      Instant end = Instant.now();
-      log("n=%d baseline: all Ready in %.1f s (creates took %.1f s), CPU s: bench JVM with baseline %.1f, "
-          + "kube-apiserver %.1f", n, converged.seconds(), converged.createSeconds(), cpu.controller(), cpu.apiServer());
-      AuditLog.Counts requests = AuditLog.count(cluster.auditLog, start, end);
-      return new BaselineRun(n, converged, cpu, (double) requests.total() / n);
+      Path log = BenchCluster.OUT.resolve("baseline-" + label + ".log");
+      Process controller = new ProcessBuilder("java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+          "-cp", System.getProperty("java.class.path"),
+          BaselineController.class.getName(), cluster.operatorKubeconfig.toString(), NAMESPACE,
+          String.valueOf(settings.threads()), settings.pullerImage())
+          .directory(BenchCluster.ROOT.toFile()).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+      try {
+        Awaitility.await("baseline controller started").atMost(Duration.ofSeconds(60))
+            .until(() -> !controller.isAlive() || Files.readString(log).contains(BaselineController.STARTED));
+        if (!controller.isAlive()) {
+          throw new IllegalStateException("the baseline controller exited: " + Files.readString(log));
+        }
+        Instant start = Instant.now();
+        double controllerCpu = CpuTime.seconds(controller.pid());
+        double apiServerCpu = CpuTime.component("kube-apiserver");
+        Convergence.Result converged = Convergence.run(cluster.admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
+        Cpu cpu = new Cpu(CpuTime.seconds(controller.pid()) - controllerCpu,
+            CpuTime.component("kube-apiserver") - apiServerCpu);
+        Instant end = Instant.now();
+        log("n=%d baseline: all Ready in %.1f s (creates took %.1f s), CPU s: baseline JVM %.1f, kube-apiserver %.1f",
+            n, converged.seconds(), converged.createSeconds(), cpu.controller(), cpu.apiServer());
+        AuditLog.Counts requests = AuditLog.count(cluster.auditLog, start, end);
+        return new BaselineRun(n, converged, cpu, (double) requests.total() / n);
+      } finally {
+        controller.destroyForcibly().waitFor();
+      }
     }
   }
 

@@ -39,7 +39,7 @@ class LeastPrivilegeTest {
       Map.entry("autoscaling/horizontalpodautoscalers", Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
       // retraining Jobs: informer, create, delete (Replace, history limits)
       Map.entry("batch/jobs", Set.of("get", "list", "watch", "create", "delete")),
-      // pod informer: termination messages of trainers, IPs of serving pods for podMetrics
+      // pod informers: trainer pods (termination messages); serving pods only where podMetrics policies scrape
       Map.entry("/pods", Set.of("get", "list", "watch")),
       // read by name only when a policy or analysis references one
       Map.entry("/secrets", Set.of("get")),
