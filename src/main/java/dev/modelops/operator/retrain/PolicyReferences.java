@@ -17,8 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What drift evaluation reads besides the metric source. Serving pods come from a pod cache started for
- * the namespaces that have podMetrics policies (no API call per evaluation); a referenced Secret or ConfigMap is read by name (never listed) and kept for
- * 30 seconds, so a rotated credential is picked up quickly without a request per evaluation.
+ * the namespaces that have podMetrics policies (no API call per evaluation); a referenced Secret or
+ * ConfigMap is read by name (never listed) and kept for 30 seconds, so a rotated credential is picked up
+ * quickly without a request per evaluation.
  */
 class PolicyReferences implements DriftEvaluator.ClusterReader {
   static final Duration CACHE_TTL = Duration.ofSeconds(30);

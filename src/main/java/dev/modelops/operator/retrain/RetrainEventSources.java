@@ -32,6 +32,7 @@ import java.util.stream.Collectors;
  */
 final class RetrainEventSources {
   static final String TARGET_INDEX = "modelDeploymentRef";
+  static final String TARGETS = "target-modeldeployments";
 
   private RetrainEventSources() {}
 
@@ -103,7 +104,7 @@ final class RetrainEventSources {
   static InformerEventSource<ModelDeployment, RetrainPolicy> targets(EventSourceContext<RetrainPolicy> context) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(ModelDeployment.class, RetrainPolicy.class)
-            .withName("target-modeldeployments")
+            .withName(TARGETS)
             .withSecondaryToPrimaryMapper(md -> context.getPrimaryCache()
                 .byIndex(TARGET_INDEX, key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
                 .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))

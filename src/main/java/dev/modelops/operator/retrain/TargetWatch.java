@@ -19,8 +19,15 @@ final class TargetWatch {
     synchronized (this) {
       if (!started) {
         var sources = context.eventSourceRetriever();
-        sources.dynamicallyRegisterEventSource(
-            RetrainEventSources.targets(sources.eventSourceContextForDynamicRegistration()));
+        try {
+          sources.dynamicallyRegisterEventSource(
+              RetrainEventSources.targets(sources.eventSourceContextForDynamicRegistration()));
+        } catch (RuntimeException e) {
+          // JOSDK keeps a source that failed to start registered and would hand it back unstarted next
+          // time: drop it, so that the retry of this reconcile starts a fresh one.
+          sources.dynamicallyDeRegisterEventSource(RetrainEventSources.TARGETS);
+          throw e;
+        }
         started = true;
       }
     }

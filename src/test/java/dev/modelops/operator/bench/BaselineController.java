@@ -31,7 +31,7 @@ import java.util.function.Consumer;
  * started cold like the operator's (see {@link #main}): in the bench's JVM it would run on code the bench had
  * already compiled, and just-in-time compilation is a good part of what a fresh JVM spends while converging.
  */
-final class BaselineController implements AutoCloseable {
+final class BaselineController {
   static final String FIELD_MANAGER = "modelops-bench-baseline";
   private final KubernetesClient client;
   private final String namespace;
@@ -134,16 +134,5 @@ final class BaselineController implements AutoCloseable {
       @Override
       public void onDelete(T obj, boolean deletedFinalStateUnknown) {}
     };
-  }
-
-  @Override
-  public void close() {
-    workers.shutdownNow();
-    if (primaries != null) {
-      primaries.close();
-    }
-    if (deployments != null) {
-      deployments.close();
-    }
   }
 }

@@ -88,11 +88,6 @@ final class BenchCluster implements AutoCloseable {
         .until(() -> admin.serviceAccounts().inNamespace(name).withName("default").get() != null);
   }
 
-  /** A client with the operator's own identity, e.g. for the baseline (same RBAC, same API priority level). */
-  KubernetesClient operatorIdentityClient(String userAgent) {
-    return client(operatorKubeconfig, userAgent);
-  }
-
   private void addNodes(int pods) {
     int nodes = (pods + PODS_PER_BENCH_NODE - 1) / PODS_PER_BENCH_NODE;
     String cidr = System.getenv().getOrDefault("MODELOPS_POD_CIDR", "127.1.0.0/16");

@@ -23,14 +23,12 @@ final class OperatorProcess implements AutoCloseable {
   record Memory(double heapMiB, double rssMiB) {}
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private final Path log;
   private final Process process;
   private final int port;
   final long launchedNanos;
 
-  private OperatorProcess(Process process, int port, long launchedNanos, Path log) {
+  private OperatorProcess(Process process, int port, long launchedNanos) {
     this.process = process;
-    this.log = log;
     this.port = port;
     this.launchedNanos = launchedNanos;
   }
@@ -52,7 +50,7 @@ final class OperatorProcess implements AutoCloseable {
     long launched = System.nanoTime();
     Process process = builder.start();
     Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-    return new OperatorProcess(process, port, launched, log);
+    return new OperatorProcess(process, port, launched);
   }
 
   /** CPU seconds (user + system) the operator JVM has used so far. */
