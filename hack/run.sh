@@ -39,7 +39,7 @@ fi
 mkdir -p .local/logs
 say "starting the operator (log: .local/logs/operator.log, health: http://127.0.0.1:$HTTP_PORT/q/health)"
 KUBECONFIG=$operator_kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HTTP_PORT \
-  java -jar target/quarkus-app/quarkus-run.jar > >(tee .local/logs/operator.log) 2>&1 &
+  java @src/main/jvm.options -jar target/quarkus-app/quarkus-run.jar > >(tee .local/logs/operator.log) 2>&1 &
 operator_pid=$!
 for _ in $(seq 1 120); do
   curl -fsS "http://127.0.0.1:$HTTP_PORT/q/health/ready" >/dev/null 2>&1 && break

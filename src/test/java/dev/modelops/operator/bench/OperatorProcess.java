@@ -1,5 +1,6 @@
 package dev.modelops.operator.bench;
 
+import dev.modelops.operator.e2e.OperatorCommand;
 import dev.modelops.operator.e2e.Processes;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -39,7 +40,7 @@ final class OperatorProcess implements AutoCloseable {
       port = socket.getLocalPort();
     }
     Files.createDirectories(log.getParent());
-    ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+    ProcessBuilder builder = new ProcessBuilder(OperatorCommand.forProject(BenchCluster.ROOT))
         .directory(BenchCluster.ROOT.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));

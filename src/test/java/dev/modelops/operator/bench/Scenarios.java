@@ -19,16 +19,31 @@ final class Scenarios {
       int threads, String pullerImage) {}
 
   /** CPU seconds used while converging, by the controller under test and by the API server. */
-  record Cpu(double controller, double apiServer) {}
+  /**
+   * While converging: CPU seconds of the controller and of kube-apiserver, and seconds kube-apiserver spent allocating
+   * ClusterIPs. It allocates them one at a time (MetaAllocator holds a lock across the IPAddress write), so this
+   * divided by the convergence time is how busy that one lane was.
+   */
+  record Load(double controllerCpu, double apiServerCpu, double clusterIpAllocation) {
+    static Load between(Load start, Load end) {
+      return new Load(end.controllerCpu - start.controllerCpu, end.apiServerCpu - start.apiServerCpu,
+          end.clusterIpAllocation - start.clusterIpAllocation);
+    }
 
-  record OperatorRun(int n, double startupSeconds, Convergence.Result convergence, long reconciles, Cpu cpu,
+    static Load now(double controllerCpu, KubernetesClient admin) throws java.io.IOException {
+      return new Load(controllerCpu, CpuTime.component("kube-apiserver"), PrometheusText.sum(admin.raw("/metrics"),
+          "kube_apiserver_clusterip_allocator_allocation_duration_seconds_sum", Map.of()));
+    }
+  }
+
+  record OperatorRun(int n, double startupSeconds, Convergence.Result convergence, long reconciles, Load load,
       long idleWrites,
       Map<String, Long> idleWritesByResource, Map<String, Double> idleWritesAllClientsMetrics,
       double requestsPerModelDeployment, Map<String, Long> convergenceRequestsByVerb,
       OperatorProcess.Memory memoryAtStart, OperatorProcess.Memory memoryConverged,
       OperatorProcess.Memory memoryWithPolicies, DriftScenario.Result drift) {}
 
-  record BaselineRun(int n, Convergence.Result convergence, Cpu cpu, double requestsPerModelDeployment) {}
+  record BaselineRun(int n, Convergence.Result convergence, Load load, double requestsPerModelDeployment) {}
 
   private Scenarios() {}
 
@@ -57,15 +72,15 @@ final class Scenarios {
 
         Instant convergeStart = Instant.now();
         long reconcilesBefore = operator.reconciles();
-        double operatorCpu = operator.cpuSeconds();
-        double apiServerCpu = CpuTime.component("kube-apiserver");
+        Load before = Load.now(operator.cpuSeconds(), admin);
         Convergence.Result converged = Convergence.run(admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
-        Cpu cpu = new Cpu(operator.cpuSeconds() - operatorCpu, CpuTime.component("kube-apiserver") - apiServerCpu);
+        Load load = Load.between(before, Load.now(operator.cpuSeconds(), admin));
         long reconciles = operator.reconciles() - reconcilesBefore;
         Instant convergeEnd = Instant.now();
         log("n=%d operator: all Ready in %.1f s (creates took %.1f s), %d reconciles (%.1f/s), CPU s: operator %.1f, "
-            + "kube-apiserver %.1f", n, converged.seconds(), converged.createSeconds(), reconciles,
-            reconciles / converged.seconds(), cpu.controller(), cpu.apiServer());
+            + "kube-apiserver %.1f; ClusterIP allocation %.1f s", n, converged.seconds(), converged.createSeconds(),
+            reconciles, reconciles / converged.seconds(), load.controllerCpu(), load.apiServerCpu(),
+            load.clusterIpAllocation());
 
         // Settle: Deployment status updates from the controller-manager may trail Ready by a few seconds.
         Thread.sleep(5_000);
@@ -85,7 +100,7 @@ final class Scenarios {
         log("n=%d drift: lag p50 %.3f s p99 %.3f s max %.3f s over %d evaluations; edit→Deployment p50 %.3f s max %.3f s",
             n, drift.lagP50(), drift.lagP99(), drift.lagMax(), drift.evaluations(), drift.editP50(), drift.editMax());
         OperatorProcess.Memory withPolicies = operator.memory();
-        return new OperatorRun(n, startup, converged, reconciles, cpu, idle.writes(), idle.writesByResource(),
+        return new OperatorRun(n, startup, converged, reconciles, load, idle.writes(), idle.writesByResource(),
             ApiServerMetrics.writeDelta(metricsBefore, metricsAfter), (double) converging.total() / n,
             converging.byVerb(), atStart, convergedMemory, withPolicies, drift);
       }
@@ -109,16 +124,15 @@ final class Scenarios {
           throw new IllegalStateException("the baseline controller exited: " + Files.readString(log));
         }
         Instant start = Instant.now();
-        double controllerCpu = CpuTime.seconds(controller.pid());
-        double apiServerCpu = CpuTime.component("kube-apiserver");
+        Load before = Load.now(CpuTime.seconds(controller.pid()), cluster.admin);
         Convergence.Result converged = Convergence.run(cluster.admin, NAMESPACE, n, CREATORS, convergeTimeout(n));
-        Cpu cpu = new Cpu(CpuTime.seconds(controller.pid()) - controllerCpu,
-            CpuTime.component("kube-apiserver") - apiServerCpu);
+        Load load = Load.between(before, Load.now(CpuTime.seconds(controller.pid()), cluster.admin));
         Instant end = Instant.now();
-        log("n=%d baseline: all Ready in %.1f s (creates took %.1f s), CPU s: baseline JVM %.1f, kube-apiserver %.1f",
-            n, converged.seconds(), converged.createSeconds(), cpu.controller(), cpu.apiServer());
+        log("n=%d baseline: all Ready in %.1f s (creates took %.1f s), CPU s: baseline JVM %.1f, kube-apiserver %.1f; "
+            + "ClusterIP allocation %.1f s", n, converged.seconds(), converged.createSeconds(), load.controllerCpu(),
+            load.apiServerCpu(), load.clusterIpAllocation());
         AuditLog.Counts requests = AuditLog.count(cluster.auditLog, start, end);
-        return new BaselineRun(n, converged, cpu, (double) requests.total() / n);
+        return new BaselineRun(n, converged, load, (double) requests.total() / n);
       } finally {
         controller.destroyForcibly().waitFor();
       }

@@ -97,7 +97,7 @@ final class LocalControlPlane {
   Process launchOperator(int port, Path log, Map<String, String> env) {
     try {
       Files.createDirectories(LOGS);
-      ProcessBuilder builder = new ProcessBuilder("java", "-jar", "target/quarkus-app/quarkus-run.jar")
+      ProcessBuilder builder = new ProcessBuilder(OperatorCommand.forProject(ROOT))
           .directory(ROOT.toFile())
           .redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
