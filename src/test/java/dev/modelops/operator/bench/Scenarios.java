@@ -1,6 +1,7 @@
 package dev.modelops.operator.bench;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.e2e.OperatorCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +112,9 @@ final class Scenarios {
     try (BenchCluster cluster = BenchCluster.start("baseline-" + label, n + 50)) {
       cluster.namespace(NAMESPACE);
       Path log = BenchCluster.OUT.resolve("baseline-" + label + ".log");
-      Process controller = new ProcessBuilder("java", "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
+      // Same JVM flags as the operator: the comparison is about the controller code, not the JIT settings.
+      Process controller = new ProcessBuilder("java", OperatorCommand.jvmOptions(BenchCluster.ROOT),
+          "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
           "-cp", System.getProperty("java.class.path"),
           BaselineController.class.getName(), cluster.operatorKubeconfig.toString(), NAMESPACE,
           String.valueOf(settings.threads()), settings.pullerImage())
