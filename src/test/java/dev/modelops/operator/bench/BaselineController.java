@@ -28,8 +28,9 @@ import java.util.function.Consumer;
  * Service builders, Server-Side Apply) and the same status (the operator's own calculator, written only when
  * it changes), straight from Fabric8 informers and a fixed pool of `threads` workers — no framework, no
  * Events, no retries. One worker at a time per ModelDeployment, like JOSDK. It runs in a JVM of its own,
- * started cold like the operator's (see {@link #main}): in the bench's JVM it would run on code the bench had
- * already compiled, and just-in-time compilation is a good part of what a fresh JVM spends while converging.
+ * started cold and with the same JVM flags as the operator's (see {@link #main}): in the bench's JVM it would
+ * run on code the bench had already compiled, and just-in-time compilation is a good part of what a fresh JVM
+ * spends while converging.
  */
 final class BaselineController {
   static final String FIELD_MANAGER = "modelops-bench-baseline";
