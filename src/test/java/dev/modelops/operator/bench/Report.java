@@ -39,15 +39,16 @@ final class Report {
     StringBuilder out = new StringBuilder();
     out.append("Medians of ").append(runs).append(" run(s); ").append(Runtime.getRuntime().availableProcessors())
         .append(" cores. Convergence: N ModelDeployments (1 replica) applied at once until all Ready.\n\n");
-    out.append("| N | operator: all Ready | baseline: all Ready | operator/baseline | MD Ready/s (operator / baseline) "
+    out.append("| N | operator: all Ready | baseline: all Ready | baseline/operator | MD Ready/s (operator / baseline) "
         + "| operator reconciles/s | API requests per MD (operator / baseline) | CPU-s (operator / baseline JVM) "
         + "| ClusterIP allocator busy (operator / baseline) | operator writes in idle window |\n"
         + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (int n : ns) {
       double o = op(n, r -> r.convergence().seconds());
       double b = base(n, r -> r.convergence().seconds());
-      out.append("| %d | %.1f s | %.1f s | **%.2f** | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f | %.0f %% / %.0f %% | %.0f |\n"
-          .formatted(n, o, b, b / o, n / o, n / b, op(n, r -> r.reconciles() / r.convergence().seconds()),
+      out.append(("| %d | %.1f s | %.1f s | **%.2f** | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f "
+          + "| %.0f %% / %.0f %% | %.0f |\n").formatted(n, o, b, b / o, n / o, n / b,
+          op(n, r -> r.reconciles() / r.convergence().seconds()),
           op(n, Scenarios.OperatorRun::requestsPerModelDeployment),
           base(n, Scenarios.BaselineRun::requestsPerModelDeployment),
           op(n, r -> r.load().controllerCpu()), base(n, r -> r.load().controllerCpu()),

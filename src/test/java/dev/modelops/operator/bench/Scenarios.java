@@ -19,7 +19,6 @@ final class Scenarios {
   record Settings(Duration idle, Duration driftInterval, Duration driftWindow, Map<String, String> operatorEnv,
       int threads, String pullerImage) {}
 
-  /** CPU seconds used while converging, by the controller under test and by the API server. */
   /**
    * While converging: CPU seconds of the controller and of kube-apiserver, and seconds kube-apiserver spent allocating
    * ClusterIPs. It allocates them one at a time (MetaAllocator holds a lock across the IPAddress write), so this

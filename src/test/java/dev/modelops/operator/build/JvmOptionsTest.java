@@ -30,7 +30,8 @@ class JvmOptionsTest {
     }
     assertTrue(launchers.size() >= 3, "expected the image, make run and the tests' launcher, found " + launchers);
     for (Path launcher : launchers) {
-      assertTrue(read(launcher).contains("jvm.options"), launcher + " starts quarkus-run.jar without src/main/jvm.options");
+      assertTrue(read(launcher).contains("jvm.options"),
+          launcher + " starts quarkus-run.jar without src/main/jvm.options");
     }
     String dockerfile = read(ROOT.resolve("src/main/docker/Dockerfile.jvm"));
     assertTrue(dockerfile.contains("COPY --chown=185 src/main/jvm.options /deployments/jvm.options"), dockerfile);
