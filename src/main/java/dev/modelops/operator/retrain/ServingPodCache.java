@@ -67,20 +67,15 @@ final class ServingPodCache {
   }
 
   private Watch watch(String namespace) {
-    Watch existing = watches.get(namespace);
-    if (existing != null) {
-      return existing;
-    }
-    synchronized (this) {
-      return watches.computeIfAbsent(namespace, ns -> {
-        SharedIndexInformer<Pod> informer = client.pods().inNamespace(ns)
-            .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
-            .withLabel(ServingNames.DEPLOYMENT_LABEL)
-            .runnableInformer(0);
-        informer.addIndexers(Map.of(BY_MODEL,
-            pod -> List.of(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))));
-        return new Watch(informer, informer.start().toCompletableFuture());
-      });
-    }
+    // Starting an informer only schedules its list and watch, so it is cheap enough inside computeIfAbsent.
+    return watches.computeIfAbsent(namespace, ns -> {
+      SharedIndexInformer<Pod> informer = client.pods().inNamespace(ns)
+          .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
+          .withLabel(ServingNames.DEPLOYMENT_LABEL)
+          .runnableInformer(0);
+      informer.addIndexers(Map.of(BY_MODEL,
+          pod -> List.of(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))));
+      return new Watch(informer, informer.start().toCompletableFuture());
+    });
   }
 }
