@@ -49,6 +49,8 @@ class JvmOptionsTest {
     assertFalse(output.contains("Unrecognized VM option"), output);
     assertTrue(output.lines().anyMatch(line -> line.matches(".*\\bTieredStopAtLevel\\s+= 1\\s.*\\{command line}.*")),
         "C1-only JIT not in effect:\n" + output);
+    assertTrue(output.lines().anyMatch(line -> line.matches(".*\\bUseSerialGC\\s+= true\\s.*\\{command line}.*")),
+        "Serial GC not in effect:\n" + output);
   }
 
   private static Stream<Path> walk(Path start) {
