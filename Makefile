@@ -28,6 +28,10 @@ test: tools ## Every test tier: unit, mock server, generated files, end-to-end o
 test-fast: ## Unit, mock-server and generated-file checks only (no control plane)
 	$(MVN) verify
 
+.PHONY: format
+format: ## Format every Java file with google-java-format (make test fails on unformatted code)
+	$(MVN) -q spotless:apply
+
 .PHONY: drift
 drift: ## Print every drift statistic for BASELINE=file CURRENT=file (offline calibration)
 	@if [ -z "$(BASELINE)" ] || [ -z "$(CURRENT)" ]; then \
