@@ -39,9 +39,17 @@ public class LeaderElectionCustomizer implements ConfigurationServiceCustomizer 
     }
     String identity = election.identity().orElseGet(LeaderElectionCustomizer::hostAndPid);
     String namespace = election.leaseNamespace().orElse(System.getenv("KUBERNETES_NAMESPACE"));
-    LOG.infof("leader election on: Lease %s/%s, identity %s", namespace, election.leaseName(), identity);
-    return new LeaderElectionConfiguration(election.leaseName(), namespace, election.leaseDuration(),
-        election.renewDeadline(), election.retryPeriod(), identity, leadership.electionCallbacks(), false);
+    LOG.infof(
+        "leader election on: Lease %s/%s, identity %s", namespace, election.leaseName(), identity);
+    return new LeaderElectionConfiguration(
+        election.leaseName(),
+        namespace,
+        election.leaseDuration(),
+        election.renewDeadline(),
+        election.retryPeriod(),
+        identity,
+        leadership.electionCallbacks(),
+        false);
   }
 
   static String hostAndPid() {

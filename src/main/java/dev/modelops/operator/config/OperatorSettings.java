@@ -38,7 +38,9 @@ public interface OperatorSettings {
   }
 
   interface Drift {
-    /** Threads that measure drift (HTTP to Prometheus or pods), apart from the reconcile threads. */
+    /**
+     * Threads that measure drift (HTTP to Prometheus or pods), apart from the reconcile threads.
+     */
     @WithDefault("4")
     int fetchThreads();
   }

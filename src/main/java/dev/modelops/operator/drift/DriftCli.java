@@ -18,12 +18,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Offline calibration: prints every drift statistic for two histogram files, so thresholds can be chosen from real
- * data before a RetrainPolicy uses them. {@code make drift BASELINE=... CURRENT=...} runs it.
+ * Offline calibration: prints every drift statistic for two histogram files, so thresholds can be
+ * chosen from real data before a RetrainPolicy uses them. {@code make drift BASELINE=...
+ * CURRENT=...} runs it.
  *
- * <p>Each file is either one histogram {@code {"edges": [0.5, 1, "+Inf"], "counts": [3, 5, 1]}} (edges are
- * {@code le} upper bounds, per-bucket counts) or a map of them by feature {@code {"age": {...}, "income": {...}}}.
- * Output is JSON on stdout; invalid input is a message on stderr and exit code 2.
+ * <p>Each file is either one histogram {@code {"edges": [0.5, 1, "+Inf"], "counts": [3, 5, 1]}}
+ * (edges are {@code le} upper bounds, per-bucket counts) or a map of them by feature {@code {"age":
+ * {...}, "income": {...}}}. Output is JSON on stdout; invalid input is a message on stderr and exit
+ * code 2.
  */
 public final class DriftCli {
 
@@ -53,8 +55,11 @@ public final class DriftCli {
       } else if (!isSingleHistogram(baseline) && !isSingleHistogram(current)) {
         result = perFeature(features(baseline, args[0]), features(current, args[1]));
       } else {
-        err.println("one file is a single histogram and the other a per-feature map: " + describe(args[0], baseline)
-            + ", " + describe(args[1], current));
+        err.println(
+            "one file is a single histogram and the other a per-feature map: "
+                + describe(args[0], baseline)
+                + ", "
+                + describe(args[1], current));
         return INVALID_INPUT;
       }
       out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(result));
@@ -79,19 +84,28 @@ public final class DriftCli {
     return node;
   }
 
-  private static ObjectNode perFeature(Map<String, Histogram> baseline, Map<String, Histogram> current) {
+  private static ObjectNode perFeature(
+      Map<String, Histogram> baseline, Map<String, Histogram> current) {
     Map<DriftMethod, DriftReport> reports = new LinkedHashMap<>();
     for (DriftMethod method : DriftMethod.values()) {
       reports.put(method, FeatureDrift.compare(baseline, current, method, Aggregation.max));
     }
     ObjectNode result = JSON.createObjectNode();
     ObjectNode features = result.putObject("features");
-    reports.forEach((method, report) -> report.scores()
-        .forEach((feature, score) -> features.withObjectProperty(feature).put(method.name(), score)));
+    reports.forEach(
+        (method, report) ->
+            report
+                .scores()
+                .forEach(
+                    (feature, score) ->
+                        features.withObjectProperty(feature).put(method.name(), score)));
     for (Aggregation aggregation : Aggregation.values()) {
       ObjectNode aggregated = result.putObject(aggregation.name());
-      reports.forEach((method, report) -> aggregated.put(method.name(),
-          aggregation.apply(new ArrayList<>(report.scores().values())).orElseThrow()));
+      reports.forEach(
+          (method, report) ->
+              aggregated.put(
+                  method.name(),
+                  aggregation.apply(new ArrayList<>(report.scores().values())).orElseThrow()));
     }
     return result;
   }
@@ -118,13 +132,21 @@ public final class DriftCli {
 
   private static Map<String, Histogram> features(JsonNode node, String file) {
     Map<String, Histogram> features = new LinkedHashMap<>();
-    node.properties().forEach(field -> {
-      if (!field.getValue().isObject()) {
-        throw new InvalidHistogramException(InvalidEdges, file + ": feature " + field.getKey()
-            + " is not an object with \"edges\" and \"counts\"");
-      }
-      features.put(field.getKey(), histogram(field.getValue(), file + ": feature " + field.getKey()));
-    });
+    node.properties()
+        .forEach(
+            field -> {
+              if (!field.getValue().isObject()) {
+                throw new InvalidHistogramException(
+                    InvalidEdges,
+                    file
+                        + ": feature "
+                        + field.getKey()
+                        + " is not an object with \"edges\" and \"counts\"");
+              }
+              features.put(
+                  field.getKey(),
+                  histogram(field.getValue(), file + ": feature " + field.getKey()));
+            });
     return features;
   }
 
@@ -138,7 +160,8 @@ public final class DriftCli {
 
   private static List<Double> edges(JsonNode array) {
     if (array == null || !array.isArray()) {
-      throw new InvalidHistogramException(InvalidEdges, "\"edges\" must be an array of numbers or \"+Inf\"");
+      throw new InvalidHistogramException(
+          InvalidEdges, "\"edges\" must be an array of numbers or \"+Inf\"");
     }
     List<Double> edges = new ArrayList<>();
     for (JsonNode edge : array) {
@@ -147,7 +170,8 @@ public final class DriftCli {
       } else if (edge.isTextual()) {
         edges.add(PrometheusBuckets.parseLe(edge.textValue()));
       } else {
-        throw new InvalidHistogramException(InvalidEdges, "edge " + edge + " is not a number or \"+Inf\"");
+        throw new InvalidHistogramException(
+            InvalidEdges, "edge " + edge + " is not a number or \"+Inf\"");
       }
     }
     return edges;

@@ -5,11 +5,12 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * One measurement of a policy's drift: a score (and per-feature scores), or why there is none. Scores are
- * rounded, and no timestamp is kept, so that an unchanged measurement equals the previous one and the polling
- * event source wakes the reconciler only when something changed.
+ * One measurement of a policy's drift: a score (and per-feature scores), or why there is none.
+ * Scores are rounded, and no timestamp is kept, so that an unchanged measurement equals the
+ * previous one and the polling event source wakes the reconciler only when something changed.
  */
-public record DriftEvaluation(Double score, SortedMap<String, Double> features, String problemReason, String problem) {
+public record DriftEvaluation(
+    Double score, SortedMap<String, Double> features, String problemReason, String problem) {
 
   public static DriftEvaluation of(double score, Map<String, Double> features) {
     SortedMap<String, Double> rounded = new TreeMap<>();
@@ -25,7 +26,9 @@ public record DriftEvaluation(Double score, SortedMap<String, Double> features, 
     return score != null;
   }
 
-  /** Four decimals: enough to compare with any sensible threshold, coarse enough to ignore noise. */
+  /**
+   * Four decimals: enough to compare with any sensible threshold, coarse enough to ignore noise.
+   */
   public static double round(double value) {
     return Math.round(value * 10_000d) / 10_000d;
   }

@@ -24,8 +24,9 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Measures a policy's drift from its source. Runs on the polling pool, never on a reconcile thread; every
- * failure becomes an unavailable evaluation with a reason, so a broken source can never trigger a retrain.
+ * Measures a policy's drift from its source. Runs on the polling pool, never on a reconcile thread;
+ * every failure becomes an unavailable evaluation with a reason, so a broken source can never
+ * trigger a retrain.
  */
 public class DriftEvaluator {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -44,7 +45,8 @@ public class DriftEvaluator {
   private final PodMetricsScraper scraper;
   private final ClusterReader cluster;
 
-  public DriftEvaluator(PrometheusClient prometheus, PodMetricsScraper scraper, ClusterReader cluster) {
+  public DriftEvaluator(
+      PrometheusClient prometheus, PodMetricsScraper scraper, ClusterReader cluster) {
     this.prometheus = prometheus;
     this.scraper = scraper;
     this.cluster = cluster;
@@ -54,7 +56,9 @@ public class DriftEvaluator {
     DriftSpec drift = policy.getSpec().drift;
     try {
       if (drift.prometheus != null) {
-        return DriftEvaluation.of(singleValue(prometheusSamples(policy, drift.prometheus), drift.prometheus.query), Map.of());
+        return DriftEvaluation.of(
+            singleValue(prometheusSamples(policy, drift.prometheus), drift.prometheus.query),
+            Map.of());
       }
       if (drift.podMetrics != null) {
         return DriftEvaluation.of(podScore(policy, drift.podMetrics), Map.of());
@@ -66,20 +70,31 @@ public class DriftEvaluator {
       return DriftEvaluation.unavailable(e.reason().name(), e.getMessage());
     } catch (RuntimeException e) {
       // A bug or an unforeseen answer must not kill the poller; it shows as an unavailable source.
-      return DriftEvaluation.unavailable("EvaluationError", e.getClass().getSimpleName() + ": " + e.getMessage());
+      return DriftEvaluation.unavailable(
+          "EvaluationError", e.getClass().getSimpleName() + ": " + e.getMessage());
     }
   }
 
-  private List<Sample> prometheusSamples(RetrainPolicy policy, PrometheusSource source) throws MetricSourceException {
+  private List<Sample> prometheusSamples(RetrainPolicy policy, PrometheusSource source)
+      throws MetricSourceException {
     String ns = policy.getMetadata().getNamespace();
-    var credentials = PrometheusCredentials.resolve(source, (secret, key) -> cluster.secretValue(ns, secret, key));
+    var credentials =
+        PrometheusCredentials.resolve(
+            source, (secret, key) -> cluster.secretValue(ns, secret, key));
     int timeout = source.timeoutSeconds != null ? source.timeoutSeconds : 5;
-    return prometheus.query(source.url, source.query, credentials.auth(), credentials.caPem(), Duration.ofSeconds(timeout));
+    return prometheus.query(
+        source.url,
+        source.query,
+        credentials.auth(),
+        credentials.caPem(),
+        Duration.ofSeconds(timeout));
   }
 
-  private static double singleValue(List<Sample> samples, String query) throws MetricSourceException {
+  private static double singleValue(List<Sample> samples, String query)
+      throws MetricSourceException {
     if (samples.size() != 1) {
-      throw new MetricSourceException(samples.isEmpty() ? "NoData" : "AmbiguousResult",
+      throw new MetricSourceException(
+          samples.isEmpty() ? "NoData" : "AmbiguousResult",
           "the query returned " + samples.size() + " series; it must return exactly one: " + query);
     }
     return finite(samples.get(0).value(), query);
@@ -87,41 +102,58 @@ public class DriftEvaluator {
 
   private static double finite(double value, String what) throws MetricSourceException {
     if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) {
-      throw new MetricSourceException("InvalidScore", what + " is " + value + ", not a finite score >= 0");
+      throw new MetricSourceException(
+          "InvalidScore", what + " is " + value + ", not a finite score >= 0");
     }
     return value;
   }
 
-  private double podScore(RetrainPolicy policy, PodMetricsSource source) throws MetricSourceException {
+  private double podScore(RetrainPolicy policy, PodMetricsSource source)
+      throws MetricSourceException {
     List<Double> values = new ArrayList<>();
     for (var scrape : scrapeServingPods(policy, source)) {
-      List<Double> matching = scrape.samples().stream().filter(s -> s.name().equals(source.metric)).map(Sample::value).toList();
+      List<Double> matching =
+          scrape.samples().stream()
+              .filter(s -> s.name().equals(source.metric))
+              .map(Sample::value)
+              .toList();
       if (matching.isEmpty()) {
-        throw new MetricSourceException("MetricMissing", "pod " + scrape.pod() + " does not expose " + source.metric);
+        throw new MetricSourceException(
+            "MetricMissing", "pod " + scrape.pod() + " does not expose " + source.metric);
       }
       for (double v : matching) {
         values.add(finite(v, source.metric + " on pod " + scrape.pod()));
       }
     }
-    return Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max").apply(values)
+    return Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max")
+        .apply(values)
         .orElseThrow(() -> new MetricSourceException("NoData", "no value of " + source.metric));
   }
 
   record PodScrape(String pod, List<Sample> samples) {}
 
-  private List<PodScrape> scrapeServingPods(RetrainPolicy policy, PodMetricsSource source) throws MetricSourceException {
+  private List<PodScrape> scrapeServingPods(RetrainPolicy policy, PodMetricsSource source)
+      throws MetricSourceException {
     String ns = policy.getMetadata().getNamespace();
     String target = policy.getSpec().modelDeploymentRef.name;
     List<Pod> pods = cluster.servingPods(ns, target);
     if (pods.isEmpty()) {
-      throw new MetricSourceException("NoServingPods", "ModelDeployment " + target + " has no ready serving pod to scrape");
+      throw new MetricSourceException(
+          "NoServingPods", "ModelDeployment " + target + " has no ready serving pod to scrape");
     }
     int port = source.port != null ? source.port : 8080;
     String path = source.path != null ? source.path : "/metrics";
     List<PodScrape> scrapes = new ArrayList<>();
     for (Pod pod : pods) {
-      scrapes.add(new PodScrape(pod.getMetadata().getName(),
-          scraper.scrape(pod.getMetadata().getName(), pod.getStatus().getPodIP(), port, path, Duration.ofSeconds(5))));
+      scrapes.add(
+          new PodScrape(
+              pod.getMetadata().getName(),
+              scraper.scrape(
+                  pod.getMetadata().getName(),
+                  pod.getStatus().getPodIP(),
+                  port,
+                  path,
+                  Duration.ofSeconds(5))));
     }
     return scrapes;
   }
@@ -148,7 +180,8 @@ public class DriftEvaluator {
       }
     }
     if (buckets.isEmpty()) {
-      throw new MetricSourceException("NoData", "no histogram buckets with labels `le` and `" + featureLabel + "` were found");
+      throw new MetricSourceException(
+          "NoData", "no histogram buckets with labels `le` and `" + featureLabel + "` were found");
     }
     Map<String, Histogram> current = new TreeMap<>();
     for (var entry : buckets.entrySet()) {
@@ -158,9 +191,12 @@ public class DriftEvaluator {
         throw e.withContext("feature " + entry.getKey() + " (current)");
       }
     }
-    DriftReport report = FeatureDrift.compare(baseline(policy, source.baseline), current,
-        DriftMethod.valueOf(source.method != null ? source.method.name() : "psi"),
-        Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max"));
+    DriftReport report =
+        FeatureDrift.compare(
+            baseline(policy, source.baseline),
+            current,
+            DriftMethod.valueOf(source.method != null ? source.method.name() : "psi"),
+            Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max"));
     return DriftEvaluation.of(report.aggregate(), report.scores());
   }
 
@@ -169,14 +205,31 @@ public class DriftEvaluator {
     Map<String, HistogramSpec> specs = baseline.histograms;
     if (specs == null) {
       String ns = policy.getMetadata().getNamespace();
-      String json = cluster.configMapValue(ns, baseline.configMapRef.name, baseline.configMapRef.key)
-          .orElseThrow(() -> new MetricSourceException("BaselineNotFound", "ConfigMap " + ns + "/"
-              + baseline.configMapRef.name + " is missing or has no key " + baseline.configMapRef.key));
+      String json =
+          cluster
+              .configMapValue(ns, baseline.configMapRef.name, baseline.configMapRef.key)
+              .orElseThrow(
+                  () ->
+                      new MetricSourceException(
+                          "BaselineNotFound",
+                          "ConfigMap "
+                              + ns
+                              + "/"
+                              + baseline.configMapRef.name
+                              + " is missing or has no key "
+                              + baseline.configMapRef.key));
       try {
         specs = JSON.readValue(json, new TypeReference<Map<String, HistogramSpec>>() {});
       } catch (Exception e) {
-        throw new MetricSourceException("BaselineNotParsable", "ConfigMap " + ns + "/" + baseline.configMapRef.name
-            + " key " + baseline.configMapRef.key + " is not {\"feature\": {\"edges\": [...], \"counts\": [...]}}");
+        throw new MetricSourceException(
+            "BaselineNotParsable",
+            "ConfigMap "
+                + ns
+                + "/"
+                + baseline.configMapRef.name
+                + " key "
+                + baseline.configMapRef.key
+                + " is not {\"feature\": {\"edges\": [...], \"counts\": [...]}}");
       }
     }
     Map<String, Histogram> histograms = new TreeMap<>();

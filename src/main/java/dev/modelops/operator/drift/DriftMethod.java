@@ -2,7 +2,10 @@ package dev.modelops.operator.drift;
 
 import static dev.modelops.operator.drift.InvalidHistogramException.Reason.InvalidEdges;
 
-/** The drift statistics a RetrainPolicy can name. Lowercase because the names are the CRD's enum values. */
+/**
+ * The drift statistics a RetrainPolicy can name. Lowercase because the names are the CRD's enum
+ * values.
+ */
 public enum DriftMethod {
   /** {@link PsiStatistic} with its default epsilon. */
   psi(new PsiStatistic()),
@@ -30,9 +33,11 @@ public enum DriftMethod {
   public double score(Histogram baseline, Histogram current) {
     double score = statistic.score(baseline, current);
     if (!Double.isFinite(score)) {
-      // Only reachable with edges so far apart that their difference overflows; refuse rather than report Inf.
-      throw new InvalidHistogramException(InvalidEdges, name() + " score is not finite for edges "
-          + Histogram.format(baseline.edges()));
+      // Only reachable with edges so far apart that their difference overflows; refuse rather than
+      // report Inf.
+      throw new InvalidHistogramException(
+          InvalidEdges,
+          name() + " score is not finite for edges " + Histogram.format(baseline.edges()));
     }
     return score;
   }

@@ -6,17 +6,23 @@ import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
- * The result of {@link FeatureDrift#compare}: one score per feature, sorted by feature name so status messages
- * and logs are stable, and their aggregate.
+ * The result of {@link FeatureDrift#compare}: one score per feature, sorted by feature name so
+ * status messages and logs are stable, and their aggregate.
  */
-public record DriftReport(DriftMethod method, Aggregation aggregation, SortedMap<String, Double> scores,
+public record DriftReport(
+    DriftMethod method,
+    Aggregation aggregation,
+    SortedMap<String, Double> scores,
     double aggregate) {
 
   public DriftReport {
     scores = Collections.unmodifiableSortedMap(new TreeMap<>(scores));
   }
 
-  /** The feature with the highest score (the first by name on ties), for messages like "drift in age". */
+  /**
+   * The feature with the highest score (the first by name on ties), for messages like "drift in
+   * age".
+   */
   public String mostDriftedFeature() {
     String worst = null;
     for (Map.Entry<String, Double> entry : scores.entrySet()) {

@@ -9,27 +9,38 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * A Prometheus-style histogram: bucket {@code i} holds the observations in {@code (edges[i-1], edges[i]]}.
+ * A Prometheus-style histogram: bucket {@code i} holds the observations in {@code (edges[i-1],
+ * edges[i]]}.
  *
- * <p>{@code edges} are the {@code le} upper bounds, finite and strictly increasing, optionally ending with
- * {@code +Inf}. {@code counts} are per bucket (not cumulative; see {@link PrometheusBuckets} for that form),
- * finite and {@code >= 0}. Counts are doubles because Prometheus counters and {@code rate()} results are.
- * A histogram whose counts are all 0 is a valid value (nothing observed yet); the statistics refuse it.
- * Anything else is refused on construction with {@code InvalidEdges}, {@code InvalidCount} or
- * {@code LengthMismatch}, so a {@code Histogram} in hand is always well formed.
+ * <p>{@code edges} are the {@code le} upper bounds, finite and strictly increasing, optionally
+ * ending with {@code +Inf}. {@code counts} are per bucket (not cumulative; see {@link
+ * PrometheusBuckets} for that form), finite and {@code >= 0}. Counts are doubles because Prometheus
+ * counters and {@code rate()} results are. A histogram whose counts are all 0 is a valid value
+ * (nothing observed yet); the statistics refuse it. Anything else is refused on construction with
+ * {@code InvalidEdges}, {@code InvalidCount} or {@code LengthMismatch}, so a {@code Histogram} in
+ * hand is always well formed.
  */
 public record Histogram(List<Double> edges, List<Double> counts) {
 
   public Histogram {
     if (edges == null || edges.isEmpty()) {
-      throw new InvalidHistogramException(InvalidEdges, "a histogram needs at least one bucket edge");
+      throw new InvalidHistogramException(
+          InvalidEdges, "a histogram needs at least one bucket edge");
     }
     if (counts == null) {
       throw new InvalidHistogramException(InvalidCount, "bucket counts are missing");
     }
     if (edges.size() != counts.size()) {
-      throw new InvalidHistogramException(LengthMismatch, edges.size() + " edges " + format(edges) + " but "
-          + counts.size() + " counts " + counts + ": there must be one count per bucket edge");
+      throw new InvalidHistogramException(
+          LengthMismatch,
+          edges.size()
+              + " edges "
+              + format(edges)
+              + " but "
+              + counts.size()
+              + " counts "
+              + counts
+              + ": there must be one count per bucket edge");
     }
     edges = List.copyOf(checkEdges(edges));
     counts = List.copyOf(checkCounts(counts));
@@ -78,15 +89,25 @@ public record Histogram(List<Double> edges, List<Double> counts) {
       Double edge = edges.get(i);
       boolean last = i == edges.size() - 1;
       if (edge == null || edge.isNaN() || edge == Double.NEGATIVE_INFINITY) {
-        throw new InvalidHistogramException(InvalidEdges, "edge " + i + " of " + format(edges) + " is not a number");
+        throw new InvalidHistogramException(
+            InvalidEdges, "edge " + i + " of " + format(edges) + " is not a number");
       }
       if (edge == Double.POSITIVE_INFINITY && !last) {
-        throw new InvalidHistogramException(InvalidEdges,
-            "edges " + format(edges) + " have +Inf before the last bucket; +Inf may only be the last edge");
+        throw new InvalidHistogramException(
+            InvalidEdges,
+            "edges "
+                + format(edges)
+                + " have +Inf before the last bucket; +Inf may only be the last edge");
       }
       if (i > 0 && !(edge > edges.get(i - 1))) {
-        throw new InvalidHistogramException(InvalidEdges, "edges " + format(edges) + " are not strictly increasing: "
-            + formatEdge(edges.get(i - 1)) + " is followed by " + formatEdge(edge));
+        throw new InvalidHistogramException(
+            InvalidEdges,
+            "edges "
+                + format(edges)
+                + " are not strictly increasing: "
+                + formatEdge(edges.get(i - 1))
+                + " is followed by "
+                + formatEdge(edge));
       }
     }
     return edges;
@@ -96,8 +117,15 @@ public record Histogram(List<Double> edges, List<Double> counts) {
     for (int i = 0; i < counts.size(); i++) {
       Double count = counts.get(i);
       if (count == null || !Double.isFinite(count) || count < 0) {
-        throw new InvalidHistogramException(InvalidCount, "count " + count + " for bucket " + i + " of " + counts
-            + " is not allowed: bucket counts must be finite numbers >= 0");
+        throw new InvalidHistogramException(
+            InvalidCount,
+            "count "
+                + count
+                + " for bucket "
+                + i
+                + " of "
+                + counts
+                + " is not allowed: bucket counts must be finite numbers >= 0");
       }
     }
     return counts;

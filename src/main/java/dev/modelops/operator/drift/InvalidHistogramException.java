@@ -1,21 +1,26 @@
 package dev.modelops.operator.drift;
 
 /**
- * Input that cannot be scored. Thrown instead of returning a number, so a malformed histogram can never look like
- * drift and trigger a retrain. {@link #reason()} is CamelCase so it can be used directly as a condition reason;
- * the message names the feature, the side (baseline or current) and the offending values.
+ * Input that cannot be scored. Thrown instead of returning a number, so a malformed histogram can
+ * never look like drift and trigger a retrain. {@link #reason()} is CamelCase so it can be used
+ * directly as a condition reason; the message names the feature, the side (baseline or current) and
+ * the offending values.
  */
 public class InvalidHistogramException extends RuntimeException {
 
   /** Why the input was refused. The names are stable: they end up in status conditions. */
   public enum Reason {
-    /** Baseline and current have different bucket edges, so bucket i does not mean the same range. */
+    /**
+     * Baseline and current have different bucket edges, so bucket i does not mean the same range.
+     */
     BucketEdgesMismatch,
     /** Every bucket count is 0: there is no distribution to compare. */
     EmptyHistogram,
     /** A bucket count is missing, NaN, infinite or negative. */
     InvalidCount,
-    /** Edges are missing, not numbers, not strictly increasing, or +Inf somewhere other than last. */
+    /**
+     * Edges are missing, not numbers, not strictly increasing, or +Inf somewhere other than last.
+     */
     InvalidEdges,
     /** A histogram has a different number of edges and counts. */
     LengthMismatch,

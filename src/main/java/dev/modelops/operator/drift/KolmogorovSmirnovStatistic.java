@@ -6,9 +6,10 @@ package dev.modelops.operator.drift;
  * <pre>
  *   KS = max_i |P_i − Q_i|,   P_i = Σ_{k≤i} p_k,   Q_i = Σ_{k≤i} q_k
  * </pre>
- * the largest gap between the baseline and current cumulative distributions, read at the bucket upper edges
- * (the only points a histogram knows the CDF at). In [0, 1] and symmetric. Because values inside a bucket are
- * unknown, this is a lower bound of the KS statistic of the raw samples.
+ *
+ * the largest gap between the baseline and current cumulative distributions, read at the bucket
+ * upper edges (the only points a histogram knows the CDF at). In [0, 1] and symmetric. Because
+ * values inside a bucket are unknown, this is a lower bound of the KS statistic of the raw samples.
  */
 public final class KolmogorovSmirnovStatistic implements DriftStatistic {
 

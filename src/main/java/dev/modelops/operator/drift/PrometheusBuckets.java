@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a {@link Histogram} from Prometheus {@code <name>_bucket} series: one cumulative count per {@code le}
- * label (observations {@code <= le}), usually ending with {@code le="+Inf"}. Per-bucket counts are the differences
- * of consecutive cumulative counts. Series come back from a query in no particular order, so they are sorted by
- * {@code le} first.
+ * Builds a {@link Histogram} from Prometheus {@code <name>_bucket} series: one cumulative count per
+ * {@code le} label (observations {@code <= le}), usually ending with {@code le="+Inf"}. Per-bucket
+ * counts are the differences of consecutive cumulative counts. Series come back from a query in no
+ * particular order, so they are sorted by {@code le} first.
  */
 public final class PrometheusBuckets {
 
@@ -24,27 +24,31 @@ public final class PrometheusBuckets {
 
   /**
    * @param cumulativeByLe {@code le} label text ({@code "0.5"}, {@code "+Inf"}) to cumulative count
-   * @throws InvalidHistogramException {@code InvalidEdges} for an unparsable or duplicate {@code le},
-   *     {@code InvalidCount} for NaN/infinite/negative counts, {@code DecreasingCumulativeCounts}
+   * @throws InvalidHistogramException {@code InvalidEdges} for an unparsable or duplicate {@code
+   *     le}, {@code InvalidCount} for NaN/infinite/negative counts, {@code
+   *     DecreasingCumulativeCounts}
    */
   public static Histogram fromCumulative(Map<String, ? extends Number> cumulativeByLe) {
     if (cumulativeByLe == null || cumulativeByLe.isEmpty()) {
-      throw new InvalidHistogramException(InvalidEdges, "no _bucket series: a histogram needs at least one le");
+      throw new InvalidHistogramException(
+          InvalidEdges, "no _bucket series: a histogram needs at least one le");
     }
     List<Bucket> buckets = new ArrayList<>();
-    cumulativeByLe.forEach((le, count) -> {
-      if (count == null) {
-        throw new InvalidHistogramException(InvalidCount, "le=\"" + le + "\" has no count");
-      }
-      buckets.add(new Bucket(parseLe(le), count.doubleValue()));
-    });
+    cumulativeByLe.forEach(
+        (le, count) -> {
+          if (count == null) {
+            throw new InvalidHistogramException(InvalidCount, "le=\"" + le + "\" has no count");
+          }
+          buckets.add(new Bucket(parseLe(le), count.doubleValue()));
+        });
     return fromCumulative(buckets);
   }
 
   /** Same as {@link #fromCumulative(Map)} for already parsed samples, in any order. */
   public static Histogram fromCumulative(List<Bucket> buckets) {
     if (buckets == null || buckets.isEmpty()) {
-      throw new InvalidHistogramException(InvalidEdges, "no _bucket series: a histogram needs at least one le");
+      throw new InvalidHistogramException(
+          InvalidEdges, "no _bucket series: a histogram needs at least one le");
     }
     List<Bucket> sorted = new ArrayList<>(buckets);
     sorted.sort(Comparator.comparingDouble(Bucket::le));
@@ -56,18 +60,32 @@ public final class PrometheusBuckets {
         throw new InvalidHistogramException(InvalidEdges, "le=\"NaN\" is not a bucket upper bound");
       }
       if (!edges.isEmpty() && bucket.le() == edges.get(edges.size() - 1)) {
-        throw new InvalidHistogramException(InvalidEdges, "le=\"" + Histogram.formatEdge(bucket.le())
-            + "\" appears twice (le labels like \"1\" and \"1.0\" are the same bound)");
+        throw new InvalidHistogramException(
+            InvalidEdges,
+            "le=\""
+                + Histogram.formatEdge(bucket.le())
+                + "\" appears twice (le labels like \"1\" and \"1.0\" are the same bound)");
       }
       double cumulative = bucket.cumulativeCount();
       if (!Double.isFinite(cumulative) || cumulative < 0) {
-        throw new InvalidHistogramException(InvalidCount, "le=\"" + Histogram.formatEdge(bucket.le())
-            + "\" has cumulative count " + cumulative + "; counts must be finite numbers >= 0");
+        throw new InvalidHistogramException(
+            InvalidCount,
+            "le=\""
+                + Histogram.formatEdge(bucket.le())
+                + "\" has cumulative count "
+                + cumulative
+                + "; counts must be finite numbers >= 0");
       }
       if (cumulative < previous) {
-        throw new InvalidHistogramException(DecreasingCumulativeCounts, "cumulative count goes down from " + previous
-            + " to " + cumulative + " at le=\"" + Histogram.formatEdge(bucket.le())
-            + "\"; Prometheus bucket counts must not decrease as le grows");
+        throw new InvalidHistogramException(
+            DecreasingCumulativeCounts,
+            "cumulative count goes down from "
+                + previous
+                + " to "
+                + cumulative
+                + " at le=\""
+                + Histogram.formatEdge(bucket.le())
+                + "\"; Prometheus bucket counts must not decrease as le grows");
       }
       edges.add(bucket.le());
       counts.add(cumulative - previous);
@@ -77,8 +95,8 @@ public final class PrometheusBuckets {
   }
 
   /**
-   * Parses an {@code le} label. Prometheus writes infinity as {@code +Inf}, which {@link Double#parseDouble}
-   * does not accept.
+   * Parses an {@code le} label. Prometheus writes infinity as {@code +Inf}, which {@link
+   * Double#parseDouble} does not accept.
    */
   public static double parseLe(String le) {
     String text = le == null ? "" : le.trim();
@@ -92,7 +110,8 @@ public final class PrometheusBuckets {
       }
       return value;
     } catch (NumberFormatException e) {
-      throw new InvalidHistogramException(InvalidEdges, "le=\"" + le + "\" is not a number or +Inf");
+      throw new InvalidHistogramException(
+          InvalidEdges, "le=\"" + le + "\" is not a number or +Inf");
     }
   }
 }

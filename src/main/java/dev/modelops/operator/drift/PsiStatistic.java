@@ -6,15 +6,17 @@ package dev.modelops.operator.drift;
  * <pre>
  *   PSI = Σ_i (q_i − p_i) · ln(q_i / p_i)
  * </pre>
- * with {@code p} the baseline and {@code q} the current bucket probabilities, natural log. A bucket that is empty
- * on one side would make the log infinite, so each probability is first raised to at least {@code epsilon}
- * ({@code p_i ← max(p_i, ε)}, same for {@code q}; no renormalisation). A bucket empty on both sides then adds 0,
- * and a bucket that goes from empty to {@code q_i} adds {@code (q_i − ε)·ln(q_i/ε)}: large but finite.
- * The default {@code ε = 1e-4} keeps one newly filled 1% bucket at about 0.05, below the usual 0.1 "watch"
- * threshold, while a newly filled 10% bucket alone adds about 0.69, clearly drift.
  *
- * <p>Written this way PSI equals KL(p‖q) + KL(q‖p), so it is symmetric: swapping baseline and current gives the
- * same score. It is unbounded above; 0 means identical.
+ * with {@code p} the baseline and {@code q} the current bucket probabilities, natural log. A bucket
+ * that is empty on one side would make the log infinite, so each probability is first raised to at
+ * least {@code epsilon} ({@code p_i ← max(p_i, ε)}, same for {@code q}; no renormalisation). A
+ * bucket empty on both sides then adds 0, and a bucket that goes from empty to {@code q_i} adds
+ * {@code (q_i − ε)·ln(q_i/ε)}: large but finite. The default {@code ε = 1e-4} keeps one newly
+ * filled 1% bucket at about 0.05, below the usual 0.1 "watch" threshold, while a newly filled 10%
+ * bucket alone adds about 0.69, clearly drift.
+ *
+ * <p>Written this way PSI equals KL(p‖q) + KL(q‖p), so it is symmetric: swapping baseline and
+ * current gives the same score. It is unbounded above; 0 means identical.
  */
 public final class PsiStatistic implements DriftStatistic {
 

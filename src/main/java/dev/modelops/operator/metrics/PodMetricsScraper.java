@@ -11,24 +11,31 @@ import java.util.List;
 
 /** Reads a serving pod's metrics endpoint (Prometheus text format) straight from its IP. */
 public class PodMetricsScraper {
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+  private final HttpClient client =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
 
   public List<Sample> scrape(String podName, String podIp, int port, String path, Duration timeout)
       throws MetricSourceException {
     String url = "http://" + (podIp.contains(":") ? "[" + podIp + "]" : podIp) + ":" + port + path;
     try {
-      HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(timeout).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (response.statusCode() != 200) {
-        throw new MetricSourceException("ScrapeFailed", "pod " + podName + " answered HTTP " + response.statusCode() + " on " + url);
+        throw new MetricSourceException(
+            "ScrapeFailed",
+            "pod " + podName + " answered HTTP " + response.statusCode() + " on " + url);
       }
       return PrometheusTextFormat.parse(response.body());
     } catch (HttpTimeoutException e) {
-      throw new MetricSourceException("SourceTimeout", "pod " + podName + " did not answer on " + url + " within "
-          + timeout.toSeconds() + " s");
+      throw new MetricSourceException(
+          "SourceTimeout",
+          "pod " + podName + " did not answer on " + url + " within " + timeout.toSeconds() + " s");
     } catch (IOException e) {
-      throw new MetricSourceException("SourceUnreachable", "cannot scrape pod " + podName + " at " + url + ": "
-          + e.getClass().getSimpleName());
+      throw new MetricSourceException(
+          "SourceUnreachable",
+          "cannot scrape pod " + podName + " at " + url + ": " + e.getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MetricSourceException("SourceUnreachable", "interrupted while scraping " + url);

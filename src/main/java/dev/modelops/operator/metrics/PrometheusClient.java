@@ -44,7 +44,9 @@ public class PrometheusClient {
       if (bearerToken != null) {
         return "Bearer " + bearerToken.strip();
       }
-      return "Basic " + Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
+      return "Basic "
+          + Base64.getEncoder()
+              .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -53,14 +55,20 @@ public class PrometheusClient {
     }
   }
 
-  private final HttpClient plainClient = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient plainClient =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final Map<String, HttpClient> clientsByCa = new ConcurrentHashMap<>();
 
-  public List<Sample> query(String baseUrl, String promql, Auth auth, String caPem, Duration timeout)
+  public List<Sample> query(
+      String baseUrl, String promql, Auth auth, String caPem, Duration timeout)
       throws MetricSourceException {
-    URI uri = URI.create(baseUrl.replaceAll("/+$", "") + "/api/v1/query?query="
-        + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+    URI uri =
+        URI.create(
+            baseUrl.replaceAll("/+$", "")
+                + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
     if (auth != null) {
       request.header("Authorization", auth.header());
     }
@@ -68,11 +76,17 @@ public class PrometheusClient {
     try {
       response = client(caPem).send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (HttpTimeoutException e) {
-      throw new MetricSourceException("SourceTimeout", "Prometheus at " + baseUrl + " did not answer within "
-          + timeout.toSeconds() + " s");
+      throw new MetricSourceException(
+          "SourceTimeout",
+          "Prometheus at " + baseUrl + " did not answer within " + timeout.toSeconds() + " s");
     } catch (IOException e) {
-      throw new MetricSourceException("SourceUnreachable", "cannot reach Prometheus at " + baseUrl + ": "
-          + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()));
+      throw new MetricSourceException(
+          "SourceUnreachable",
+          "cannot reach Prometheus at "
+              + baseUrl
+              + ": "
+              + e.getClass().getSimpleName()
+              + (e.getMessage() == null ? "" : " " + e.getMessage()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MetricSourceException("SourceUnreachable", "interrupted while querying " + baseUrl);
@@ -80,17 +94,25 @@ public class PrometheusClient {
     return parse(baseUrl, response.statusCode(), response.body());
   }
 
-  static List<Sample> parse(String baseUrl, int statusCode, String body) throws MetricSourceException {
+  static List<Sample> parse(String baseUrl, int statusCode, String body)
+      throws MetricSourceException {
     JsonNode root;
     try {
       root = JSON.readTree(body);
     } catch (IOException e) {
-      throw new MetricSourceException("UnparseableResponse", "Prometheus at " + baseUrl + " answered HTTP "
-          + statusCode + " with a body that is not JSON: " + PrometheusTextFormat.abbreviate(body.strip()));
+      throw new MetricSourceException(
+          "UnparseableResponse",
+          "Prometheus at "
+              + baseUrl
+              + " answered HTTP "
+              + statusCode
+              + " with a body that is not JSON: "
+              + PrometheusTextFormat.abbreviate(body.strip()));
     }
     if (statusCode != 200 || !"success".equals(root.path("status").asText())) {
       String error = root.path("error").asText("HTTP " + statusCode);
-      throw new MetricSourceException(statusCode == 401 || statusCode == 403 ? "SourceUnauthorized" : "QueryFailed",
+      throw new MetricSourceException(
+          statusCode == 401 || statusCode == 403 ? "SourceUnauthorized" : "QueryFailed",
           "Prometheus at " + baseUrl + " refused the query (HTTP " + statusCode + "): " + error);
     }
     JsonNode data = root.path("data");
@@ -102,18 +124,26 @@ public class PrometheusClient {
         case "vector" -> {
           for (JsonNode series : data.path("result")) {
             Map<String, String> labels = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields();
+                it.hasNext(); ) {
               var label = it.next();
               labels.put(label.getKey(), label.getValue().asText());
             }
-            samples.add(new Sample(labels.getOrDefault("__name__", ""), labels, value(series.path("value"))));
+            samples.add(
+                new Sample(
+                    labels.getOrDefault("__name__", ""), labels, value(series.path("value"))));
           }
         }
-        default -> throw new MetricSourceException("UnsupportedResult",
-            "the query returned a " + type + "; use an instant query that returns a vector or a scalar");
+        default ->
+            throw new MetricSourceException(
+                "UnsupportedResult",
+                "the query returned a "
+                    + type
+                    + "; use an instant query that returns a vector or a scalar");
       }
     } catch (NumberFormatException e) {
-      throw new MetricSourceException("UnparseableResponse", "Prometheus returned a value that is not a number");
+      throw new MetricSourceException(
+          "UnparseableResponse", "Prometheus returned a value that is not a number");
     }
     return samples;
   }
@@ -134,19 +164,24 @@ public class PrometheusClient {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
       int n = 0;
-      for (Certificate cert : CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
+      for (Certificate cert :
+          CertificateFactory.getInstance("X.509")
+              .generateCertificates(
+                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
         trust.setCertificateEntry("ca-" + n++, cert);
       }
-      TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      TrustManagerFactory factory =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       factory.init(trust);
       SSLContext ssl = SSLContext.getInstance("TLS");
       ssl.init(null, factory.getTrustManagers(), null);
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(ssl).build();
+      HttpClient client =
+          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(ssl).build();
       clientsByCa.put(caPem, client);
       return client;
     } catch (GeneralSecurityException | IOException e) {
-      throw new MetricSourceException("InvalidCaBundle", "the CA bundle (ca.crt) is not a PEM certificate: " + e.getMessage());
+      throw new MetricSourceException(
+          "InvalidCaBundle", "the CA bundle (ca.crt) is not a PEM certificate: " + e.getMessage());
     }
   }
 }

@@ -3,7 +3,10 @@ package dev.modelops.operator.metrics;
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
 import java.util.Optional;
 
-/** Resolves a PrometheusSource's authSecretRef and caSecretRef; shared by drift evaluation and canary analysis. */
+/**
+ * Resolves a PrometheusSource's authSecretRef and caSecretRef; shared by drift evaluation and
+ * canary analysis.
+ */
 public final class PrometheusCredentials {
 
   /** Reads one key of a Secret in the resource's namespace. */
@@ -15,7 +18,8 @@ public final class PrometheusCredentials {
 
   private PrometheusCredentials() {}
 
-  public static Resolved resolve(PrometheusSource source, SecretKeys secrets) throws MetricSourceException {
+  public static Resolved resolve(PrometheusSource source, SecretKeys secrets)
+      throws MetricSourceException {
     PrometheusClient.Auth auth = null;
     if (source.authSecretRef != null) {
       String name = source.authSecretRef.name;
@@ -26,14 +30,23 @@ public final class PrometheusCredentials {
       } else if (user.isPresent()) {
         auth = PrometheusClient.Auth.basic(user.get(), secrets.get(name, "password").orElse(""));
       } else {
-        throw new MetricSourceException("SecretNotUsable",
+        throw new MetricSourceException(
+            "SecretNotUsable",
             "Secret " + name + " is missing or has neither a `token` key nor a `username` key");
       }
     }
     String ca = null;
     if (source.caSecretRef != null) {
-      ca = secrets.get(source.caSecretRef.name, "ca.crt").orElseThrow(() -> new MetricSourceException(
-          "SecretNotUsable", "Secret " + source.caSecretRef.name + " is missing or has no `ca.crt` key"));
+      ca =
+          secrets
+              .get(source.caSecretRef.name, "ca.crt")
+              .orElseThrow(
+                  () ->
+                      new MetricSourceException(
+                          "SecretNotUsable",
+                          "Secret "
+                              + source.caSecretRef.name
+                              + " is missing or has no `ca.crt` key"));
     }
     return new Resolved(auth, ca);
   }

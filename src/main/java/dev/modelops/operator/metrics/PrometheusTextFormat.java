@@ -21,7 +21,8 @@ public final class PrometheusTextFormat {
       try {
         samples.add(parseLine(line));
       } catch (RuntimeException e) {
-        throw new MetricSourceException("UnparseableMetrics",
+        throw new MetricSourceException(
+            "UnparseableMetrics",
             "line " + lineNumber + " is not in the Prometheus text format: " + abbreviate(line));
       }
     }

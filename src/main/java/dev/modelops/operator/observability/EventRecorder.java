@@ -9,8 +9,8 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * Writes core/v1 Events (what `kubectl describe` shows). Callers record an Event only when the status
- * they derive it from changes, so a steady reconcile records nothing.
+ * Writes core/v1 Events (what `kubectl describe` shows). Callers record an Event only when the
+ * status they derive it from changes, so a steady reconcile records nothing.
  */
 @ApplicationScoped
 public class EventRecorder {
@@ -25,31 +25,50 @@ public class EventRecorder {
 
   public void record(HasMetadata about, Event event) {
     String now = Instant.now().toString();
-    var k8sEvent = new EventBuilder()
-        .withNewMetadata()
-          .withGenerateName(about.getMetadata().getName() + ".")
-          .withNamespace(about.getMetadata().getNamespace())
-        .endMetadata()
-        .withNewInvolvedObject()
-          .withApiVersion(about.getApiVersion()).withKind(about.getKind())
-          .withName(about.getMetadata().getName()).withNamespace(about.getMetadata().getNamespace())
-          .withUid(about.getMetadata().getUid())
-        .endInvolvedObject()
-        .withType(event.type().name())
-        .withReason(event.reason())
-        .withMessage(event.message())
-        .withNewSource(COMPONENT, null)
-        .withReportingComponent(COMPONENT)
-        .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-        .build();
-    LOG.infof("%s/%s %s %s: %s", about.getMetadata().getNamespace(), about.getMetadata().getName(),
-        event.type(), event.reason(), event.message());
+    var k8sEvent =
+        new EventBuilder()
+            .withNewMetadata()
+            .withGenerateName(about.getMetadata().getName() + ".")
+            .withNamespace(about.getMetadata().getNamespace())
+            .endMetadata()
+            .withNewInvolvedObject()
+            .withApiVersion(about.getApiVersion())
+            .withKind(about.getKind())
+            .withName(about.getMetadata().getName())
+            .withNamespace(about.getMetadata().getNamespace())
+            .withUid(about.getMetadata().getUid())
+            .endInvolvedObject()
+            .withType(event.type().name())
+            .withReason(event.reason())
+            .withMessage(event.message())
+            .withNewSource(COMPONENT, null)
+            .withReportingComponent(COMPONENT)
+            .withFirstTimestamp(now)
+            .withLastTimestamp(now)
+            .withCount(1)
+            .build();
+    LOG.infof(
+        "%s/%s %s %s: %s",
+        about.getMetadata().getNamespace(),
+        about.getMetadata().getName(),
+        event.type(),
+        event.reason(),
+        event.message());
     try {
-      client.v1().events().inNamespace(about.getMetadata().getNamespace()).resource(k8sEvent).create();
+      client
+          .v1()
+          .events()
+          .inNamespace(about.getMetadata().getNamespace())
+          .resource(k8sEvent)
+          .create();
     } catch (KubernetesClientException e) {
       // Events are best effort: losing one must not fail or repeat the reconcile that caused it.
-      LOG.warnf("could not record event %s on %s/%s: %s", event.reason(),
-          about.getMetadata().getNamespace(), about.getMetadata().getName(), e.getMessage());
+      LOG.warnf(
+          "could not record event %s on %s/%s: %s",
+          event.reason(),
+          about.getMetadata().getNamespace(),
+          about.getMetadata().getName(),
+          e.getMessage());
     }
   }
 }

@@ -7,8 +7,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Whether this process reconciles: always without leader election, only while it holds the Lease with it.
- * Shown as the gauge modelops_leader (1 or 0) and in /q/health/ready's data.
+ * Whether this process reconciles: always without leader election, only while it holds the Lease
+ * with it. Shown as the gauge modelops_leader (1 or 0) and in /q/health/ready's data.
  */
 @Singleton
 public class Leadership {
@@ -36,8 +36,10 @@ public class Leadership {
           if (jvmShuttingDown()) {
             LOG.info("stopped leading: shutting down");
           } else {
-            // Lost the Lease while running: exit so that the restarted process rejoins the election. Not
-            // JOSDK's own exit-on-stop-leading: it calls System.exit during a SIGTERM shutdown too, which
+            // Lost the Lease while running: exit so that the restarted process rejoins the
+            // election. Not
+            // JOSDK's own exit-on-stop-leading: it calls System.exit during a SIGTERM shutdown too,
+            // which
             // deadlocks with the running shutdown hooks and leaves the pod hanging until SIGKILL.
             LOG.warn("lost the Lease; exiting so that a restart rejoins the leader election");
             new Thread(() -> System.exit(1), "exit-after-lost-lease").start();
@@ -49,7 +51,7 @@ public class Leadership {
   /** The JVM refuses new shutdown hooks once it is shutting down. */
   static boolean jvmShuttingDown() {
     try {
-      Thread probe = new Thread(() -> { });
+      Thread probe = new Thread(() -> {});
       Runtime.getRuntime().addShutdownHook(probe);
       Runtime.getRuntime().removeShutdownHook(probe);
       return false;

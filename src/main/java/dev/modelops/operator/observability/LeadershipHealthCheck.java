@@ -6,8 +6,9 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Reports the leader status in /q/health/ready. A standby is ready too: it is healthy and takes over
- * when the leader goes, and a not-ready standby would stall rolling updates of the operator itself.
+ * Reports the leader status in /q/health/ready. A standby is ready too: it is healthy and takes
+ * over when the leader goes, and a not-ready standby would stall rolling updates of the operator
+ * itself.
  */
 @Readiness
 @Singleton
@@ -20,7 +21,8 @@ public class LeadershipHealthCheck implements HealthCheck {
 
   @Override
   public HealthCheckResponse call() {
-    return HealthCheckResponse.named("modelops leadership").up()
+    return HealthCheckResponse.named("modelops leadership")
+        .up()
         .withData("leaderElection", leadership.electionEnabled())
         .withData("leading", leadership.leading())
         .withData("leader", leadership.leader())

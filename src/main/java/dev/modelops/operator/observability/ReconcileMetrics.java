@@ -10,8 +10,9 @@ import jakarta.inject.Singleton;
 
 /**
  * JOSDK's reconcile metrics (reconciliations_*_total, reconciliations_execution_duration_seconds,
- * reconciliations_queue, reconciliations_active, custom_resources) on /q/metrics. QOSDK 7.7.3's own producer
- * hands JOSDK its metrics before Micrometer has bound them, so they stayed a no-op; this one wins over it.
+ * reconciliations_queue, reconciliations_active, custom_resources) on /q/metrics. QOSDK 7.7.3's own
+ * producer hands JOSDK its metrics before Micrometer has bound them, so they stayed a no-op; this
+ * one wins over it.
  */
 public class ReconcileMetrics {
 

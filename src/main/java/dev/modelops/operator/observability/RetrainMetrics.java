@@ -9,8 +9,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drift and retrain metrics on /q/metrics: modelops_drift_score{namespace,policy,feature},
- * modelops_drift_evaluations_total{namespace,policy,result}, modelops_retrains_total{namespace,policy,trigger},
- * modelops_retrain_outcomes_total{namespace,policy,outcome}, modelops_promotions_total{namespace,policy,mode}.
+ * modelops_drift_evaluations_total{namespace,policy,result},
+ * modelops_retrains_total{namespace,policy,trigger},
+ * modelops_retrain_outcomes_total{namespace,policy,outcome},
+ * modelops_promotions_total{namespace,policy,mode}.
  */
 @ApplicationScoped
 public class RetrainMetrics {
@@ -26,27 +28,54 @@ public class RetrainMetrics {
 
   public void score(String namespace, String policy, String feature, double value) {
     Tags tags = Tags.of("namespace", namespace, "policy", policy, "feature", feature);
-    scores.computeIfAbsent(tags, t -> {
-      AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
-      registry.gauge("modelops_drift_score", t, holder, h -> h.get());
-      return holder;
-    }).set(value);
+    scores
+        .computeIfAbsent(
+            tags,
+            t -> {
+              AtomicReference<Double> holder = new AtomicReference<>(Double.NaN);
+              registry.gauge("modelops_drift_score", t, holder, h -> h.get());
+              return holder;
+            })
+        .set(value);
   }
 
   public void evaluation(String namespace, String policy, boolean available) {
-    registry.counter("modelops_drift_evaluations_total", "namespace", namespace, "policy", policy,
-        "result", available ? "measured" : "unavailable").increment();
+    registry
+        .counter(
+            "modelops_drift_evaluations_total",
+            "namespace",
+            namespace,
+            "policy",
+            policy,
+            "result",
+            available ? "measured" : "unavailable")
+        .increment();
   }
 
   public void retrainStarted(String namespace, String policy, String trigger) {
-    registry.counter("modelops_retrains_total", "namespace", namespace, "policy", policy, "trigger", trigger).increment();
+    registry
+        .counter(
+            "modelops_retrains_total", "namespace", namespace, "policy", policy, "trigger", trigger)
+        .increment();
   }
 
   public void retrainFinished(String namespace, String policy, String outcome) {
-    registry.counter("modelops_retrain_outcomes_total", "namespace", namespace, "policy", policy, "outcome", outcome).increment();
+    registry
+        .counter(
+            "modelops_retrain_outcomes_total",
+            "namespace",
+            namespace,
+            "policy",
+            policy,
+            "outcome",
+            outcome)
+        .increment();
   }
 
   public void promoted(String namespace, String policy, String mode) {
-    registry.counter("modelops_promotions_total", "namespace", namespace, "policy", policy, "mode", mode).increment();
+    registry
+        .counter(
+            "modelops_promotions_total", "namespace", namespace, "policy", policy, "mode", mode)
+        .increment();
   }
 }

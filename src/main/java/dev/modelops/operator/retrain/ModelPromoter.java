@@ -13,9 +13,10 @@ import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Writes a retrained model into its ModelDeployment: spec.model.version and spec.model.uri only, with
- * Server-Side Apply under its own field manager, plus the lineage annotation the ModelDeployment's history
- * copies. This is the one documented path by which the operator writes a spec field a user owns.
+ * Writes a retrained model into its ModelDeployment: spec.model.version and spec.model.uri only,
+ * with Server-Side Apply under its own field manager, plus the lineage annotation the
+ * ModelDeployment's history copies. This is the one documented path by which the operator writes a
+ * spec field a user owns.
  */
 @ApplicationScoped
 public class ModelPromoter {
@@ -25,16 +26,28 @@ public class ModelPromoter {
   private final KubernetesClient client;
   private final boolean serverSideApply;
 
-  /** Follows the operator's SSA switch; it is off only for the Fabric8 mock server, which has no SSA. */
-  public ModelPromoter(KubernetesClient client,
-      @ConfigProperty(name = "quarkus.operator-sdk.enable-ssa", defaultValue = "true") boolean serverSideApply) {
+  /**
+   * Follows the operator's SSA switch; it is off only for the Fabric8 mock server, which has no
+   * SSA.
+   */
+  public ModelPromoter(
+      KubernetesClient client,
+      @ConfigProperty(name = "quarkus.operator-sdk.enable-ssa", defaultValue = "true")
+          boolean serverSideApply) {
     this.client = client;
     this.serverSideApply = serverSideApply;
   }
 
   public void promote(RetrainPolicy policy, RetrainHistory.Promote promote, Instant now) {
-    ModelLineage lineage = new ModelLineage(promote.version(), promote.uri(), policy.getMetadata().getName(),
-        promote.job(), promote.trigger().name(), promote.score(), now.toString());
+    ModelLineage lineage =
+        new ModelLineage(
+            promote.version(),
+            promote.uri(),
+            policy.getMetadata().getName(),
+            promote.job(),
+            promote.trigger().name(),
+            promote.score(),
+            now.toString());
     String namespace = policy.getMetadata().getNamespace();
     String name = policy.getSpec().modelDeploymentRef.name;
     ObjectNode patch = JSON.createObjectNode();
@@ -47,9 +60,21 @@ public class ModelPromoter {
     ObjectNode model = patch.putObject("spec").putObject("model");
     model.put("version", promote.version());
     model.put("uri", promote.uri());
-    PatchContext context = serverSideApply
-        ? new PatchContext.Builder().withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager(FIELD_MANAGER).withForce(true).build()
-        : new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).withFieldManager(FIELD_MANAGER).build();
-    client.resources(ModelDeployment.class).inNamespace(namespace).withName(name).patch(context, patch.toString());
+    PatchContext context =
+        serverSideApply
+            ? new PatchContext.Builder()
+                .withPatchType(PatchType.SERVER_SIDE_APPLY)
+                .withFieldManager(FIELD_MANAGER)
+                .withForce(true)
+                .build()
+            : new PatchContext.Builder()
+                .withPatchType(PatchType.JSON_MERGE)
+                .withFieldManager(FIELD_MANAGER)
+                .build();
+    client
+        .resources(ModelDeployment.class)
+        .inNamespace(namespace)
+        .withName(name)
+        .patch(context, patch.toString());
   }
 }

@@ -16,10 +16,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What drift evaluation reads besides the metric source. Serving pods come from a pod cache started for
- * the namespaces that have podMetrics policies (no API call per evaluation); a referenced Secret or
- * ConfigMap is read by name (never listed) and kept for 30 seconds, so a rotated credential is picked up
- * quickly without a request per evaluation.
+ * What drift evaluation reads besides the metric source. Serving pods come from a pod cache started
+ * for the namespaces that have podMetrics policies (no API call per evaluation); a referenced
+ * Secret or ConfigMap is read by name (never listed) and kept for 30 seconds, so a rotated
+ * credential is picked up quickly without a request per evaluation.
  */
 class PolicyReferences implements DriftEvaluator.ClusterReader {
   static final Duration CACHE_TTL = Duration.ofSeconds(30);
@@ -37,33 +37,47 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
 
   @Override
   public Optional<String> secretValue(String namespace, String name, String key) {
-    Map<String, String> data = cached("secret/" + namespace + "/" + name, () -> {
-      Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-      if (secret == null || secret.getData() == null) {
-        return Map.of();
-      }
-      Map<String, String> decoded = new java.util.HashMap<>();
-      secret.getData().forEach((k, v) -> decoded.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-      return decoded;
-    });
+    Map<String, String> data =
+        cached(
+            "secret/" + namespace + "/" + name,
+            () -> {
+              Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
+              if (secret == null || secret.getData() == null) {
+                return Map.of();
+              }
+              Map<String, String> decoded = new java.util.HashMap<>();
+              secret
+                  .getData()
+                  .forEach(
+                      (k, v) ->
+                          decoded.put(
+                              k,
+                              new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+              return decoded;
+            });
     return Optional.ofNullable(data.get(key));
   }
 
   @Override
   public Optional<String> configMapValue(String namespace, String name, String key) {
-    Map<String, String> data = cached("configmap/" + namespace + "/" + name, () -> {
-      ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
-      return map == null || map.getData() == null ? Map.of() : map.getData();
-    });
+    Map<String, String> data =
+        cached(
+            "configmap/" + namespace + "/" + name,
+            () -> {
+              ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
+              return map == null || map.getData() == null ? Map.of() : map.getData();
+            });
     return Optional.ofNullable(data.get(key));
   }
 
   @Override
-  public List<Pod> servingPods(String namespace, String modelDeployment) throws MetricSourceException {
+  public List<Pod> servingPods(String namespace, String modelDeployment)
+      throws MetricSourceException {
     return pods.scrapable(namespace, modelDeployment);
   }
 
-  private Map<String, String> cached(String key, java.util.function.Supplier<Map<String, String>> read) {
+  private Map<String, String> cached(
+      String key, java.util.function.Supplier<Map<String, String>> read) {
     Cached hit = cache.get(key);
     if (hit != null && hit.readAt().plus(CACHE_TTL).isAfter(Instant.now())) {
       return hit.data();

@@ -2,8 +2,8 @@ package dev.modelops.operator.retrain;
 
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
-import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus.Phase;
+import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.drift.DriftEvaluation;
 import dev.modelops.operator.status.Conditions;
 import java.time.Instant;
@@ -15,67 +15,173 @@ public final class RetrainConditions {
   public static final String RETRAINING = "Retraining";
   public static final String SOURCE_AVAILABLE = "SourceAvailable";
 
-  /** A configuration problem that stops retraining (bad jobTemplate, schedule or target); null when none. */
+  /**
+   * A configuration problem that stops retraining (bad jobTemplate, schedule or target); null when
+   * none.
+   */
   public record Problem(String reason, String message) {}
 
   private RetrainConditions() {}
 
-  public static void apply(RetrainPolicy policy, RetrainPolicyStatus status, Optional<DriftEvaluation> evaluation,
-      Problem problem, Instant now) {
+  public static void apply(
+      RetrainPolicy policy,
+      RetrainPolicyStatus status,
+      Optional<DriftEvaluation> evaluation,
+      Problem problem,
+      Instant now) {
     Long generation = policy.getMetadata().getGeneration();
     boolean suspended = Boolean.TRUE.equals(policy.getSpec().suspend);
     if (policy.getSpec().drift == null) {
-      put(status, SOURCE_AVAILABLE, true, "NoDriftSource", "the policy retrains on its schedule only", generation, now);
-      put(status, DRIFT_DETECTED, false, "NoDriftSource", "the policy retrains on its schedule only", generation, now);
+      put(
+          status,
+          SOURCE_AVAILABLE,
+          true,
+          "NoDriftSource",
+          "the policy retrains on its schedule only",
+          generation,
+          now);
+      put(
+          status,
+          DRIFT_DETECTED,
+          false,
+          "NoDriftSource",
+          "the policy retrains on its schedule only",
+          generation,
+          now);
     } else if (suspended) {
       put(status, SOURCE_AVAILABLE, false, "Suspended", "evaluation is suspended", generation, now);
       put(status, DRIFT_DETECTED, false, "Suspended", "evaluation is suspended", generation, now);
     } else if (evaluation.isEmpty()) {
-      put(status, SOURCE_AVAILABLE, false, "NotYetEvaluated", "waiting for the first evaluation", generation, now);
-      put(status, DRIFT_DETECTED, false, "NotYetEvaluated", "waiting for the first evaluation", generation, now);
+      put(
+          status,
+          SOURCE_AVAILABLE,
+          false,
+          "NotYetEvaluated",
+          "waiting for the first evaluation",
+          generation,
+          now);
+      put(
+          status,
+          DRIFT_DETECTED,
+          false,
+          "NotYetEvaluated",
+          "waiting for the first evaluation",
+          generation,
+          now);
     } else if (!evaluation.get().available()) {
-      put(status, SOURCE_AVAILABLE, false, evaluation.get().problemReason(), evaluation.get().problem(), generation, now);
-      put(status, DRIFT_DETECTED, false, "NoMeasurement", "no score while the source is unavailable; nothing is"
-          + " triggered by drift", generation, now);
+      put(
+          status,
+          SOURCE_AVAILABLE,
+          false,
+          evaluation.get().problemReason(),
+          evaluation.get().problem(),
+          generation,
+          now);
+      put(
+          status,
+          DRIFT_DETECTED,
+          false,
+          "NoMeasurement",
+          "no score while the source is unavailable; nothing is" + " triggered by drift",
+          generation,
+          now);
     } else {
       double threshold = policy.getSpec().drift.threshold;
       put(status, SOURCE_AVAILABLE, true, "ScoreMeasured", "the source answered", generation, now);
       if (status.breachStartedAt != null) {
-        put(status, DRIFT_DETECTED, true, "ThresholdExceeded", "score " + status.score + " is above the threshold "
-            + threshold + " since " + status.breachStartedAt + " (must hold for " + policy.getSpec().drift.forDuration
-            + ")", generation, now);
+        put(
+            status,
+            DRIFT_DETECTED,
+            true,
+            "ThresholdExceeded",
+            "score "
+                + status.score
+                + " is above the threshold "
+                + threshold
+                + " since "
+                + status.breachStartedAt
+                + " (must hold for "
+                + policy.getSpec().drift.forDuration
+                + ")",
+            generation,
+            now);
       } else {
-        put(status, DRIFT_DETECTED, false, "BelowThreshold", "score " + status.score + " is at or below the threshold "
-            + threshold, generation, now);
+        put(
+            status,
+            DRIFT_DETECTED,
+            false,
+            "BelowThreshold",
+            "score " + status.score + " is at or below the threshold " + threshold,
+            generation,
+            now);
       }
     }
     if (problem != null) {
       put(status, RETRAINING, false, problem.reason(), problem.message(), generation, now);
     } else if (status.activeJob != null) {
-      put(status, RETRAINING, true, "JobRunning", "retraining Job " + status.activeJob + " is running", generation, now);
+      put(
+          status,
+          RETRAINING,
+          true,
+          "JobRunning",
+          "retraining Job " + status.activeJob + " is running",
+          generation,
+          now);
     } else if (status.history.isEmpty()) {
       put(status, RETRAINING, false, "Idle", "no retrain yet", generation, now);
     } else {
       var last = status.history.get(0);
       if (last.outcome == RetrainRecord.Outcome.Running) {
-        // The Job is done but its pod's termination message is not read yet (the kubelet may still be writing it).
-        put(status, RETRAINING, false, "ReadingResult", "Job " + last.job + " finished; reading the trainer's result",
-            generation, now);
+        // The Job is done but its pod's termination message is not read yet (the kubelet may still
+        // be writing it).
+        put(
+            status,
+            RETRAINING,
+            false,
+            "ReadingResult",
+            "Job " + last.job + " finished; reading the trainer's result",
+            generation,
+            now);
       } else {
-        put(status, RETRAINING, false, "Last" + last.outcome, "last retrain (Job " + last.job + "): "
-            + (last.message != null ? last.message : String.valueOf(last.outcome).toLowerCase()), generation, now);
+        put(
+            status,
+            RETRAINING,
+            false,
+            "Last" + last.outcome,
+            "last retrain (Job "
+                + last.job
+                + "): "
+                + (last.message != null
+                    ? last.message
+                    : String.valueOf(last.outcome).toLowerCase()),
+            generation,
+            now);
       }
     }
-    status.phase = problem != null ? Phase.Degraded
-        : suspended ? Phase.Suspended
-        : status.activeJob != null ? Phase.Retraining
-        : status.candidate != null ? Phase.AwaitingApproval
-        : Conditions.isTrue(status.conditions, DRIFT_DETECTED) ? Phase.Drifting
-        : Phase.Watching;
+    status.phase =
+        problem != null
+            ? Phase.Degraded
+            : suspended
+                ? Phase.Suspended
+                : status.activeJob != null
+                    ? Phase.Retraining
+                    : status.candidate != null
+                        ? Phase.AwaitingApproval
+                        : Conditions.isTrue(status.conditions, DRIFT_DETECTED)
+                            ? Phase.Drifting
+                            : Phase.Watching;
   }
 
-  private static void put(RetrainPolicyStatus status, String type, boolean value, String reason, String message,
-      Long generation, Instant now) {
-    status.conditions = Conditions.put(status.conditions, Conditions.of(type, value, reason, message, generation, now));
+  private static void put(
+      RetrainPolicyStatus status,
+      String type,
+      boolean value,
+      String reason,
+      String message,
+      Long generation,
+      Instant now) {
+    status.conditions =
+        Conditions.put(
+            status.conditions, Conditions.of(type, value, reason, message, generation, now));
   }
 }

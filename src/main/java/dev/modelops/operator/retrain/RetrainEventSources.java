@@ -26,9 +26,10 @@ import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
- * The event sources of the RetrainPolicy controller. Drift is measured by JOSDK's per-resource polling
- * source on a bounded pool of its own, each policy on its own interval; it emits an event only when the
- * measurement changed, so thousands of policies neither poll through the reconcile threads nor starve them.
+ * The event sources of the RetrainPolicy controller. Drift is measured by JOSDK's per-resource
+ * polling source on a bounded pool of its own, each policy on its own interval; it emits an event
+ * only when the measurement changed, so thousands of policies neither poll through the reconcile
+ * threads nor starve them.
  */
 final class RetrainEventSources {
   static final String TARGET_INDEX = "modelDeploymentRef";
@@ -36,32 +37,51 @@ final class RetrainEventSources {
 
   private RetrainEventSources() {}
 
-  static List<EventSource<?, RetrainPolicy>> create(EventSourceContext<RetrainPolicy> context, int fetchThreads,
-      RetrainMetrics metrics) {
-    context.getPrimaryCache().addIndexer(TARGET_INDEX, policy -> List.of(
-        key(policy.getMetadata().getNamespace(), policy.getSpec().modelDeploymentRef.name)));
+  static List<EventSource<?, RetrainPolicy>> create(
+      EventSourceContext<RetrainPolicy> context, int fetchThreads, RetrainMetrics metrics) {
+    context
+        .getPrimaryCache()
+        .addIndexer(
+            TARGET_INDEX,
+            policy ->
+                List.of(
+                    key(
+                        policy.getMetadata().getNamespace(),
+                        policy.getSpec().modelDeploymentRef.name)));
 
-    InformerEventSource<Job, RetrainPolicy> jobs = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Job.class, RetrainPolicy.class)
-            .withName("retrain-jobs")
-            .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
-            .build(), context);
+    InformerEventSource<Job, RetrainPolicy> jobs =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Job.class, RetrainPolicy.class)
+                .withName("retrain-jobs")
+                .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
+                .build(),
+            context);
 
-    // Retraining pods only (their termination message carries the trained model); serving pods are watched
+    // Retraining pods only (their termination message carries the trained model); serving pods are
+    // watched
     // by ServingPodCache, and only in namespaces whose policies scrape them.
-    InformerEventSource<Pod, RetrainPolicy> pods = new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(Pod.class, RetrainPolicy.class)
-            .withName("retrain-pods")
-            .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
-            .withSecondaryToPrimaryMapper(pod -> {
-              String policy = pod.getMetadata().getLabels().get(RetrainJobFactory.POLICY_LABEL);
-              return policy == null ? Set.of() : Set.of(new ResourceID(policy, pod.getMetadata().getNamespace()));
-            })
-            .build(), context);
+    InformerEventSource<Pod, RetrainPolicy> pods =
+        new InformerEventSource<>(
+            InformerEventSourceConfiguration.from(Pod.class, RetrainPolicy.class)
+                .withName("retrain-pods")
+                .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
+                .withSecondaryToPrimaryMapper(
+                    pod -> {
+                      String policy =
+                          pod.getMetadata().getLabels().get(RetrainJobFactory.POLICY_LABEL);
+                      return policy == null
+                          ? Set.of()
+                          : Set.of(new ResourceID(policy, pod.getMetadata().getNamespace()));
+                    })
+                .build(),
+            context);
 
-    DriftEvaluator evaluator = new DriftEvaluator(new PrometheusClient(), new PodMetricsScraper(),
-        new PolicyReferences(context.getClient(), new ServingPodCache(context.getClient())));
+    DriftEvaluator evaluator =
+        new DriftEvaluator(
+            new PrometheusClient(),
+            new PodMetricsScraper(),
+            new PolicyReferences(context.getClient(), new ServingPodCache(context.getClient())));
     PerResourcePollingEventSource.ResourceFetcher<DriftEvaluation, RetrainPolicy> fetcher =
         new PerResourcePollingEventSource.ResourceFetcher<>() {
           @Override
@@ -75,42 +95,63 @@ final class RetrainEventSources {
             metrics.evaluation(ns, name, evaluation.available());
             if (evaluation.available()) {
               metrics.score(ns, name, RetrainMetrics.ALL_FEATURES, evaluation.score());
-              evaluation.features().forEach((feature, score) -> metrics.score(ns, name, feature, score));
+              evaluation
+                  .features()
+                  .forEach((feature, score) -> metrics.score(ns, name, feature, score));
             }
             return Set.of(evaluation);
           }
 
           @Override
           public Optional<Duration> fetchDelay(Set<DriftEvaluation> last, RetrainPolicy policy) {
-            return Optional.of(policy.getSpec().drift == null ? Duration.ofMinutes(5)
-                : Durations.parseOr(policy.getSpec().drift.evaluationInterval, Duration.ofSeconds(60)));
+            return Optional.of(
+                policy.getSpec().drift == null
+                    ? Duration.ofMinutes(5)
+                    : Durations.parseOr(
+                        policy.getSpec().drift.evaluationInterval, Duration.ofSeconds(60)));
           }
         };
-    PerResourcePollingEventSource<DriftEvaluation, RetrainPolicy, String> drift = new PerResourcePollingEventSource<>(
-        DriftEvaluation.class, context,
-        new PerResourcePollingConfigurationBuilder<DriftEvaluation, RetrainPolicy, String>(fetcher, Duration.ofSeconds(60))
-            .withName("drift-evaluations")
-            .withExecutorService(Executors.newScheduledThreadPool(fetchThreads))
-            .withResourceIDMapper(evaluation -> "drift")
-            .build());
+    PerResourcePollingEventSource<DriftEvaluation, RetrainPolicy, String> drift =
+        new PerResourcePollingEventSource<>(
+            DriftEvaluation.class,
+            context,
+            new PerResourcePollingConfigurationBuilder<DriftEvaluation, RetrainPolicy, String>(
+                    fetcher, Duration.ofSeconds(60))
+                .withName("drift-evaluations")
+                .withExecutorService(Executors.newScheduledThreadPool(fetchThreads))
+                .withResourceIDMapper(evaluation -> "drift")
+                .build());
     return List.of(jobs, pods, drift);
   }
 
   /**
-   * The ModelDeployments policies target. Registered by {@link TargetWatch} when the first policy is reconciled:
-   * the ModelDeployment controller already caches every ModelDeployment, and a second cache only pays off once
-   * a policy needs it.
+   * The ModelDeployments policies target. Registered by {@link TargetWatch} when the first policy
+   * is reconciled: the ModelDeployment controller already caches every ModelDeployment, and a
+   * second cache only pays off once a policy needs it.
    */
-  static InformerEventSource<ModelDeployment, RetrainPolicy> targets(EventSourceContext<RetrainPolicy> context) {
+  static InformerEventSource<ModelDeployment, RetrainPolicy> targets(
+      EventSourceContext<RetrainPolicy> context) {
     return new InformerEventSource<>(
         InformerEventSourceConfiguration.from(ModelDeployment.class, RetrainPolicy.class)
             .withName(TARGETS)
-            .withSecondaryToPrimaryMapper(md -> context.getPrimaryCache()
-                .byIndex(TARGET_INDEX, key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
-                .stream().map(ResourceID::fromResource).collect(Collectors.toSet()))
-            .withPrimaryToSecondaryMapper((RetrainPolicy policy) -> Set.of(
-                new ResourceID(policy.getSpec().modelDeploymentRef.name, policy.getMetadata().getNamespace())))
-            .build(), context);
+            .withSecondaryToPrimaryMapper(
+                md ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(
+                            TARGET_INDEX,
+                            key(md.getMetadata().getNamespace(), md.getMetadata().getName()))
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .withPrimaryToSecondaryMapper(
+                (RetrainPolicy policy) ->
+                    Set.of(
+                        new ResourceID(
+                            policy.getSpec().modelDeploymentRef.name,
+                            policy.getMetadata().getNamespace())))
+            .build(),
+        context);
   }
 
   static String key(String namespace, String name) {

@@ -28,46 +28,63 @@ public final class RetrainJobFactory {
   public static final String SEQUENCE_ANNOTATION = "modelops.dev/retrain-sequence";
   public static final String SCORE_ANNOTATION = "modelops.dev/drift-score";
   public static final String MANAGED_BY = "modelops-operator";
+
   /** Job names end up in pod labels (job-name), so they must stay a DNS label. */
   static final int MAX_NAME = 63;
 
   private RetrainJobFactory() {}
 
-  /** Deterministic: the n-th retrain of a policy always has the same name, so a restart cannot duplicate it. */
+  /**
+   * Deterministic: the n-th retrain of a policy always has the same name, so a restart cannot
+   * duplicate it.
+   */
   public static String jobName(String policyName, long sequence) {
     String suffix = "-retrain-" + sequence;
-    String base = policyName.length() + suffix.length() > MAX_NAME
-        ? policyName.substring(0, MAX_NAME - suffix.length()).replaceAll("-+$", "") : policyName;
+    String base =
+        policyName.length() + suffix.length() > MAX_NAME
+            ? policyName.substring(0, MAX_NAME - suffix.length()).replaceAll("-+$", "")
+            : policyName;
     return base + suffix;
   }
 
-  /** Parses and checks the template; a problem here is the user's to fix, so it says what and where. */
+  /**
+   * Parses and checks the template; a problem here is the user's to fix, so it says what and where.
+   */
   public static JobTemplateSpec template(RetrainPolicy policy) throws InvalidJobTemplateException {
     JobTemplateSpec template;
     try {
-      template = Serialization.jsonMapper().treeToValue(policy.getSpec().jobTemplate, JobTemplateSpec.class);
+      template =
+          Serialization.jsonMapper()
+              .treeToValue(policy.getSpec().jobTemplate, JobTemplateSpec.class);
     } catch (Exception e) {
-      throw new InvalidJobTemplateException("jobTemplate is not a batch/v1 JobTemplateSpec: " + firstLine(e.getMessage()));
+      throw new InvalidJobTemplateException(
+          "jobTemplate is not a batch/v1 JobTemplateSpec: " + firstLine(e.getMessage()));
     }
-    if (template == null || template.getSpec() == null || template.getSpec().getTemplate() == null
+    if (template == null
+        || template.getSpec() == null
+        || template.getSpec().getTemplate() == null
         || template.getSpec().getTemplate().getSpec() == null
         || template.getSpec().getTemplate().getSpec().getContainers() == null
         || template.getSpec().getTemplate().getSpec().getContainers().isEmpty()) {
-      throw new InvalidJobTemplateException("jobTemplate.spec.template.spec.containers must list at least one container");
+      throw new InvalidJobTemplateException(
+          "jobTemplate.spec.template.spec.containers must list at least one container");
     }
     for (Container c : template.getSpec().getTemplate().getSpec().getContainers()) {
       if (c.getImage() == null || c.getImage().isBlank()) {
-        throw new InvalidJobTemplateException("jobTemplate container " + c.getName() + " has no image");
+        throw new InvalidJobTemplateException(
+            "jobTemplate container " + c.getName() + " has no image");
       }
     }
     String restart = template.getSpec().getTemplate().getSpec().getRestartPolicy();
     if (restart != null && !restart.equals("Never") && !restart.equals("OnFailure")) {
-      throw new InvalidJobTemplateException("jobTemplate restartPolicy must be Never or OnFailure, not " + restart);
+      throw new InvalidJobTemplateException(
+          "jobTemplate restartPolicy must be Never or OnFailure, not " + restart);
     }
     return template;
   }
 
-  public static Job build(RetrainPolicy policy, ModelDeployment target, Trigger trigger, Double score, long sequence)
+  public static Job build(
+      RetrainPolicy policy, ModelDeployment target, Trigger trigger, Double score, long sequence)
       throws InvalidJobTemplateException {
     JobTemplateSpec template = template(policy);
     String name = jobName(policy.getMetadata().getName(), sequence);
@@ -78,7 +95,8 @@ public final class RetrainJobFactory {
     labels.put("app.kubernetes.io/component", "model-trainer");
 
     ObjectMeta meta = template.getMetadata() != null ? template.getMetadata() : new ObjectMeta();
-    Map<String, String> annotations = new HashMap<>(meta.getAnnotations() != null ? meta.getAnnotations() : Map.of());
+    Map<String, String> annotations =
+        new HashMap<>(meta.getAnnotations() != null ? meta.getAnnotations() : Map.of());
     annotations.put(SEQUENCE_ANNOTATION, String.valueOf(sequence));
     if (score != null) {
       annotations.put(SCORE_ANNOTATION, formatScore(score));
@@ -88,43 +106,59 @@ public final class RetrainJobFactory {
       pod.setRestartPolicy("Never");
     }
     restrictByDefault(pod);
-    List<EnvVar> env = List.of(
-        new EnvVar("MODEL_NAME", target.getSpec().model.name, null),
-        new EnvVar("MODEL_VERSION", target.getSpec().model.version, null),
-        new EnvVar("MODEL_URI", target.getSpec().model.uri, null),
-        new EnvVar("DRIFT_SCORE", score == null ? "" : formatScore(score), null),
-        new EnvVar("TRIGGER", trigger.name(), null));
+    List<EnvVar> env =
+        List.of(
+            new EnvVar("MODEL_NAME", target.getSpec().model.name, null),
+            new EnvVar("MODEL_VERSION", target.getSpec().model.version, null),
+            new EnvVar("MODEL_URI", target.getSpec().model.uri, null),
+            new EnvVar("DRIFT_SCORE", score == null ? "" : formatScore(score), null),
+            new EnvVar("TRIGGER", trigger.name(), null));
     for (Container c : pod.getContainers()) {
       List<EnvVar> merged = new ArrayList<>(c.getEnv() != null ? c.getEnv() : List.of());
       merged.removeIf(e -> env.stream().anyMatch(o -> o.getName().equals(e.getName())));
       merged.addAll(env);
       c.setEnv(merged);
     }
-    Map<String, String> podLabels = new HashMap<>(template.getSpec().getTemplate().getMetadata() != null
-        && template.getSpec().getTemplate().getMetadata().getLabels() != null
-        ? template.getSpec().getTemplate().getMetadata().getLabels() : Map.of());
+    Map<String, String> podLabels =
+        new HashMap<>(
+            template.getSpec().getTemplate().getMetadata() != null
+                    && template.getSpec().getTemplate().getMetadata().getLabels() != null
+                ? template.getSpec().getTemplate().getMetadata().getLabels()
+                : Map.of());
     podLabels.putAll(labels);
 
     return new JobBuilder()
         .withNewMetadata()
-          .withName(name)
-          .withNamespace(policy.getMetadata().getNamespace())
-          .addToLabels(meta.getLabels() != null ? meta.getLabels() : Map.of())
-          .addToLabels(labels)
-          .withAnnotations(annotations)
-          .withOwnerReferences(new OwnerReferenceBuilder()
-              .withApiVersion(policy.getApiVersion()).withKind(policy.getKind())
-              .withName(policy.getMetadata().getName()).withUid(policy.getMetadata().getUid())
-              .withController(true).withBlockOwnerDeletion(true).build())
+        .withName(name)
+        .withNamespace(policy.getMetadata().getNamespace())
+        .addToLabels(meta.getLabels() != null ? meta.getLabels() : Map.of())
+        .addToLabels(labels)
+        .withAnnotations(annotations)
+        .withOwnerReferences(
+            new OwnerReferenceBuilder()
+                .withApiVersion(policy.getApiVersion())
+                .withKind(policy.getKind())
+                .withName(policy.getMetadata().getName())
+                .withUid(policy.getMetadata().getUid())
+                .withController(true)
+                .withBlockOwnerDeletion(true)
+                .build())
         .endMetadata()
         .withSpec(template.getSpec())
-        .editSpec().editTemplate().editOrNewMetadata().withLabels(podLabels).endMetadata().endTemplate().endSpec()
+        .editSpec()
+        .editTemplate()
+        .editOrNewMetadata()
+        .withLabels(podLabels)
+        .endMetadata()
+        .endTemplate()
+        .endSpec()
         .build();
   }
 
   /** Fills what the `restricted` Pod Security profile needs where the template leaves it unset. */
   static void restrictByDefault(PodSpec pod) {
-    PodSecurityContext podContext = pod.getSecurityContext() != null ? pod.getSecurityContext() : new PodSecurityContext();
+    PodSecurityContext podContext =
+        pod.getSecurityContext() != null ? pod.getSecurityContext() : new PodSecurityContext();
     if (podContext.getRunAsNonRoot() == null) {
       podContext.setRunAsNonRoot(true);
     }
@@ -140,12 +174,14 @@ public final class RetrainJobFactory {
       all.addAll(pod.getInitContainers());
     }
     for (Container c : all) {
-      SecurityContext sc = c.getSecurityContext() != null ? c.getSecurityContext() : new SecurityContext();
+      SecurityContext sc =
+          c.getSecurityContext() != null ? c.getSecurityContext() : new SecurityContext();
       if (sc.getAllowPrivilegeEscalation() == null) {
         sc.setAllowPrivilegeEscalation(false);
       }
       if (sc.getCapabilities() == null) {
-        sc.setCapabilities(new io.fabric8.kubernetes.api.model.CapabilitiesBuilder().withDrop("ALL").build());
+        sc.setCapabilities(
+            new io.fabric8.kubernetes.api.model.CapabilitiesBuilder().withDrop("ALL").build());
       }
       c.setSecurityContext(sc);
     }

@@ -5,6 +5,7 @@ import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicySpec;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord;
+import dev.modelops.operator.config.OperatorSettings;
 import dev.modelops.operator.drift.DriftEvaluation;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.observability.EventRecorder;
@@ -32,16 +33,17 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import dev.modelops.operator.config.OperatorSettings;
 import org.jboss.logging.Logger;
 
 /**
- * Watches drift, starts retraining Jobs and promotes what they produce. Decisions live in RetrainDecision,
- * RetrainHistory and RetrainConditions; this class gathers their inputs and carries out their results.
- * Annotations (retrain-now, approve) must wake it, so it reacts to every change of the policy, not only to
- * spec changes.
+ * Watches drift, starts retraining Jobs and promotes what they produce. Decisions live in
+ * RetrainDecision, RetrainHistory and RetrainConditions; this class gathers their inputs and
+ * carries out their results. Annotations (retrain-now, approve) must wake it, so it reacts to every
+ * change of the policy, not only to spec changes.
  */
-@ControllerConfiguration(name = RetrainPolicyReconciler.NAME, generationAwareEventProcessing = false)
+@ControllerConfiguration(
+    name = RetrainPolicyReconciler.NAME,
+    generationAwareEventProcessing = false)
 public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   public static final String NAME = "retrainpolicy";
   private static final Logger LOG = Logger.getLogger(RetrainPolicyReconciler.class);
@@ -52,7 +54,10 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   private final int fetchThreads;
   private final TargetWatch targetWatch = new TargetWatch();
 
-  public RetrainPolicyReconciler(EventRecorder events, ModelPromoter promoter, RetrainMetrics metrics,
+  public RetrainPolicyReconciler(
+      EventRecorder events,
+      ModelPromoter promoter,
+      RetrainMetrics metrics,
       OperatorSettings settings) {
     this.events = events;
     this.promoter = promoter;
@@ -61,35 +66,44 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
   }
 
   @Override
-  public List<EventSource<?, RetrainPolicy>> prepareEventSources(EventSourceContext<RetrainPolicy> context) {
+  public List<EventSource<?, RetrainPolicy>> prepareEventSources(
+      EventSourceContext<RetrainPolicy> context) {
     return RetrainEventSources.create(context, fetchThreads, metrics);
   }
 
   @Override
-  public UpdateControl<RetrainPolicy> reconcile(RetrainPolicy policy, Context<RetrainPolicy> context) {
+  public UpdateControl<RetrainPolicy> reconcile(
+      RetrainPolicy policy, Context<RetrainPolicy> context) {
     targetWatch.ensureStarted(context);
     Instant now = Instant.now();
     RetrainPolicySpec spec = policy.getSpec();
-    RetrainPolicyStatus status = Optional.ofNullable(StatusChange.copy(policy.getStatus(), RetrainPolicyStatus.class))
-        .orElseGet(RetrainPolicyStatus::new);
+    RetrainPolicyStatus status =
+        Optional.ofNullable(StatusChange.copy(policy.getStatus(), RetrainPolicyStatus.class))
+            .orElseGet(RetrainPolicyStatus::new);
     status.observedGeneration = policy.getMetadata().getGeneration();
     Optional<ModelDeployment> target = context.getSecondaryResource(ModelDeployment.class);
     Set<Pod> pods = context.getSecondaryResources(Pod.class);
     List<Job> jobs = context.getSecondaryResources(Job.class).stream().toList();
     List<RetrainJobView> jobViews = jobs.stream().map(job -> RetrainJobView.of(job, pods)).toList();
-    Optional<DriftEvaluation> evaluation = spec.drift == null ? Optional.empty()
-        : context.getSecondaryResource(DriftEvaluation.class);
+    Optional<DriftEvaluation> evaluation =
+        spec.drift == null ? Optional.empty() : context.getSecondaryResource(DriftEvaluation.class);
 
     // 1. What the Jobs say: adopt unknown ones, record finished ones, promote successful ones.
     var observed = RetrainHistory.observe(status, jobViews, promotionMode(spec), now);
     observed.events().forEach(event -> record(policy, event));
     observed.promotions().forEach(promote -> promote(policy, promote, "automatic", now));
-    target.filter(md -> md.getStatus() != null).ifPresent(md -> RetrainHistory
-        .reflectRollbacks(status, policy.getMetadata().getName(), md.getStatus().history)
-        .forEach(event -> record(policy, event)));
+    target
+        .filter(md -> md.getStatus() != null)
+        .ifPresent(
+            md ->
+                RetrainHistory.reflectRollbacks(
+                        status, policy.getMetadata().getName(), md.getStatus().history)
+                    .forEach(event -> record(policy, event)));
 
-    // 2. A person approved a candidate (promotion: Manual). Annotations are removed only once the stored
-    //    status shows they were handled: writing the policy's metadata mid-reconcile would make this
+    // 2. A person approved a candidate (promotion: Manual). Annotations are removed only once the
+    // stored
+    //    status shows they were handled: writing the policy's metadata mid-reconcile would make
+    // this
     //    reconcile's status patch conflict and lose what it recorded.
     String approval = annotation(policy, RetrainPolicy.APPROVE_ANNOTATION);
     boolean removeApproval = false;
@@ -100,74 +114,124 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
         Optional<RetrainHistory.Promote> approved = RetrainHistory.approve(status, approval);
         approved.ifPresent(promote -> promote(policy, promote, "manual", now));
         if (approved.isEmpty()) {
-          record(policy, Event.warning("ApprovalIgnored", "nothing to approve for version " + approval
-              + (status.candidate == null ? ": there is no candidate" : ": the candidate is " + status.candidate.version)));
+          record(
+              policy,
+              Event.warning(
+                  "ApprovalIgnored",
+                  "nothing to approve for version "
+                      + approval
+                      + (status.candidate == null
+                          ? ": there is no candidate"
+                          : ": the candidate is " + status.candidate.version)));
           removeApproval = true;
         }
       }
     }
 
-    // 2b. ...or committed the candidate to the ModelDeployment themselves (GitOps): nothing is written then.
-    target.ifPresent(md -> RetrainHistory.candidateInSpec(status, md.getSpec().model.version, md.getSpec().model.uri)
-        .ifPresent(event -> {
-          record(policy, event);
-          metrics.promoted(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "manual");
-        }));
+    // 2b. ...or committed the candidate to the ModelDeployment themselves (GitOps): nothing is
+    // written then.
+    target.ifPresent(
+        md ->
+            RetrainHistory.candidateInSpec(
+                    status, md.getSpec().model.version, md.getSpec().model.uri)
+                .ifPresent(
+                    event -> {
+                      record(policy, event);
+                      metrics.promoted(
+                          policy.getMetadata().getNamespace(),
+                          policy.getMetadata().getName(),
+                          "manual");
+                    }));
 
     // 3. The latest measurement, reported only when it changed (steady state writes nothing).
-    evaluation.filter(DriftEvaluation::available).ifPresent(e -> {
-      Map<String, Double> features = e.features().isEmpty() ? null : e.features();
-      if (!Objects.equals(status.score, e.score()) || !Objects.equals(status.features, features)) {
-        status.score = e.score();
-        status.features = features;
-        status.lastEvaluationTime = Conditions.timestamp(now);
-      }
-    });
+    evaluation
+        .filter(DriftEvaluation::available)
+        .ifPresent(
+            e -> {
+              Map<String, Double> features = e.features().isEmpty() ? null : e.features();
+              if (!Objects.equals(status.score, e.score())
+                  || !Objects.equals(status.features, features)) {
+                status.score = e.score();
+                status.features = features;
+                status.lastEvaluationTime = Conditions.timestamp(now);
+              }
+            });
 
     // 4. Configuration problems stop retraining but not measuring.
     RetrainConditions.Problem problem = problem(policy, target);
-    RetrainSchedule schedule = spec.schedule == null || problem != null ? null : RetrainSchedule.parse(spec.schedule);
-    Instant scheduleAfter = status.lastScheduleTime != null ? Instant.parse(status.lastScheduleTime)
-        : policy.getMetadata().getCreationTimestamp() != null ? Instant.parse(policy.getMetadata().getCreationTimestamp()) : now;
+    RetrainSchedule schedule =
+        spec.schedule == null || problem != null ? null : RetrainSchedule.parse(spec.schedule);
+    Instant scheduleAfter =
+        status.lastScheduleTime != null
+            ? Instant.parse(status.lastScheduleTime)
+            : policy.getMetadata().getCreationTimestamp() != null
+                ? Instant.parse(policy.getMetadata().getCreationTimestamp())
+                : now;
 
     // 5. Decide, then act.
     String manualValue = annotation(policy, RetrainPolicy.RETRAIN_NOW_ANNOTATION);
-    boolean manualDone = manualValue != null && jobViews.stream().anyMatch(j -> ("manual:" + manualValue).equals(j.triggerId()));
+    boolean manualDone =
+        manualValue != null
+            && jobViews.stream().anyMatch(j -> ("manual:" + manualValue).equals(j.triggerId()));
     boolean jobRunning = jobViews.stream().anyMatch(j -> !j.finished());
-    var outcome = RetrainDecision.decide(new RetrainDecision.Inputs(
-        Boolean.TRUE.equals(spec.suspend),
-        evaluation.map(DriftEvaluation::score).orElse(null),
-        spec.drift != null ? spec.drift.threshold : Double.MAX_VALUE,
-        spec.drift != null ? Durations.parseOr(spec.drift.forDuration, Duration.ZERO) : Duration.ZERO,
-        Durations.parseOr(spec.cooldown, Duration.ofHours(1)),
-        spec.concurrency != null ? spec.concurrency : RetrainPolicySpec.Concurrency.Forbid,
-        status.breachStartedAt != null ? Instant.parse(status.breachStartedAt) : null,
-        status.lastRetrainFinishedTime != null ? Instant.parse(status.lastRetrainFinishedTime) : null,
-        manualValue != null && !manualDone && problem == null,
-        schedule == null ? Optional.empty() : schedule.dueSlot(scheduleAfter, now),
-        schedule == null ? Optional.empty() : schedule.nextSlot(now),
-        jobRunning, now));
-    status.breachStartedAt = outcome.breachStartedAt() == null ? null : Conditions.timestamp(outcome.breachStartedAt());
-    outcome.consumedScheduleSlot().ifPresent(slot -> status.lastScheduleTime = Conditions.timestamp(slot));
+    var outcome =
+        RetrainDecision.decide(
+            new RetrainDecision.Inputs(
+                Boolean.TRUE.equals(spec.suspend),
+                evaluation.map(DriftEvaluation::score).orElse(null),
+                spec.drift != null ? spec.drift.threshold : Double.MAX_VALUE,
+                spec.drift != null
+                    ? Durations.parseOr(spec.drift.forDuration, Duration.ZERO)
+                    : Duration.ZERO,
+                Durations.parseOr(spec.cooldown, Duration.ofHours(1)),
+                spec.concurrency != null ? spec.concurrency : RetrainPolicySpec.Concurrency.Forbid,
+                status.breachStartedAt != null ? Instant.parse(status.breachStartedAt) : null,
+                status.lastRetrainFinishedTime != null
+                    ? Instant.parse(status.lastRetrainFinishedTime)
+                    : null,
+                manualValue != null && !manualDone && problem == null,
+                schedule == null ? Optional.empty() : schedule.dueSlot(scheduleAfter, now),
+                schedule == null ? Optional.empty() : schedule.nextSlot(now),
+                jobRunning,
+                now));
+    status.breachStartedAt =
+        outcome.breachStartedAt() == null ? null : Conditions.timestamp(outcome.breachStartedAt());
+    outcome
+        .consumedScheduleSlot()
+        .ifPresent(slot -> status.lastScheduleTime = Conditions.timestamp(slot));
     outcome.skipped().forEach(message -> record(policy, Event.normal("RetrainSkipped", message)));
     if (outcome.start().isPresent() && problem == null) {
       var start = outcome.start().get();
-      String triggerId = switch (start.trigger()) {
-        case manual -> "manual:" + manualValue;
-        case schedule -> "schedule:" + status.lastScheduleTime;
-        case drift -> "drift:" + status.breachStartedAt;
-      };
+      String triggerId =
+          switch (start.trigger()) {
+            case manual -> "manual:" + manualValue;
+            case schedule -> "schedule:" + status.lastScheduleTime;
+            case drift -> "drift:" + status.breachStartedAt;
+          };
       if (start.replaceRunning()) {
         replaceRunning(context.getClient(), status, jobs, jobViews, now);
       }
-      startRetrain(context.getClient(), policy, target.get(), status, start.trigger(), triggerId,
-          evaluation.map(DriftEvaluation::score).orElse(null), now);
+      startRetrain(
+          context.getClient(),
+          policy,
+          target.get(),
+          status,
+          start.trigger(),
+          triggerId,
+          evaluation.map(DriftEvaluation::score).orElse(null),
+          now);
     }
     deleteOldJobs(context.getClient(), policy, jobViews, jobs);
 
     RetrainConditions.apply(policy, status, evaluation, problem, now);
-    if (problem != null && !problem.reason().equals(
-        Conditions.reason(policy.getStatus() == null ? null : policy.getStatus().conditions, RetrainConditions.RETRAINING).orElse(""))) {
+    if (problem != null
+        && !problem
+            .reason()
+            .equals(
+                Conditions.reason(
+                        policy.getStatus() == null ? null : policy.getStatus().conditions,
+                        RetrainConditions.RETRAINING)
+                    .orElse(""))) {
       record(policy, Event.warning(problem.reason(), problem.message()));
     }
     UpdateControl<RetrainPolicy> control = UpdateControl.noUpdate();
@@ -186,7 +250,8 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     }
     Optional<Duration> wakeUp = outcome.wakeUpIn();
     if (annotationsToRemove && control.isPatchStatus()) {
-      // Handled, but removing them now would make this status patch conflict: a second later they go.
+      // Handled, but removing them now would make this status patch conflict: a second later they
+      // go.
       wakeUp = Optional.of(Duration.ofSeconds(1));
     }
     if (observed.awaitingResult()) {
@@ -196,10 +261,15 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     return wakeUp.map(control::rescheduleAfter).orElse(control);
   }
 
-  private RetrainConditions.Problem problem(RetrainPolicy policy, Optional<ModelDeployment> target) {
+  private RetrainConditions.Problem problem(
+      RetrainPolicy policy, Optional<ModelDeployment> target) {
     if (target.isEmpty()) {
-      return new RetrainConditions.Problem("TargetNotFound", "ModelDeployment " + policy.getSpec().modelDeploymentRef.name
-          + " does not exist in namespace " + policy.getMetadata().getNamespace());
+      return new RetrainConditions.Problem(
+          "TargetNotFound",
+          "ModelDeployment "
+              + policy.getSpec().modelDeploymentRef.name
+              + " does not exist in namespace "
+              + policy.getMetadata().getNamespace());
     }
     try {
       RetrainJobFactory.template(policy);
@@ -216,8 +286,15 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
     return null;
   }
 
-  private void startRetrain(KubernetesClient client, RetrainPolicy policy, ModelDeployment target,
-      RetrainPolicyStatus status, RetrainRecord.Trigger trigger, String triggerId, Double score, Instant now) {
+  private void startRetrain(
+      KubernetesClient client,
+      RetrainPolicy policy,
+      ModelDeployment target,
+      RetrainPolicyStatus status,
+      RetrainRecord.Trigger trigger,
+      String triggerId,
+      Double score,
+      Instant now) {
     long sequence = (status.retrainCount == null ? 0 : status.retrainCount) + 1;
     Job job;
     try {
@@ -233,84 +310,167 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
         throw e;
       }
       // Created by a run that died before it could record it: the same trigger, the same Job.
-      LOG.infof("%s/%s: Job %s already exists; adopting it", policy.getMetadata().getNamespace(),
-          policy.getMetadata().getName(), job.getMetadata().getName());
+      LOG.infof(
+          "%s/%s: Job %s already exists; adopting it",
+          policy.getMetadata().getNamespace(),
+          policy.getMetadata().getName(),
+          job.getMetadata().getName());
     }
     status.retrainCount = sequence;
     status.activeJob = job.getMetadata().getName();
     status.lastRetrainTime = Conditions.timestamp(now);
     status.history.add(0, RetrainHistory.started(job.getMetadata().getName(), trigger, score, now));
-    metrics.retrainStarted(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), trigger.name());
-    record(policy, Event.normal("RetrainTriggered", "started Job " + job.getMetadata().getName() + " (trigger "
-        + trigger + (score == null ? "" : ", drift score " + RetrainJobFactory.formatScore(score)) + ")"));
+    metrics.retrainStarted(
+        policy.getMetadata().getNamespace(), policy.getMetadata().getName(), trigger.name());
+    record(
+        policy,
+        Event.normal(
+            "RetrainTriggered",
+            "started Job "
+                + job.getMetadata().getName()
+                + " (trigger "
+                + trigger
+                + (score == null ? "" : ", drift score " + RetrainJobFactory.formatScore(score))
+                + ")"));
   }
 
-  private void replaceRunning(KubernetesClient client, RetrainPolicyStatus status, List<Job> jobs,
-      List<RetrainJobView> views, Instant now) {
+  private void replaceRunning(
+      KubernetesClient client,
+      RetrainPolicyStatus status,
+      List<Job> jobs,
+      List<RetrainJobView> views,
+      Instant now) {
     for (RetrainJobView view : views) {
       if (view.finished()) {
         continue;
       }
-      jobs.stream().filter(j -> j.getMetadata().getName().equals(view.name())).findFirst()
-          .ifPresent(job -> client.resource(job).withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete());
-      status.history.stream().filter(r -> r.job.equals(view.name())).forEach(r -> {
-        r.outcome = RetrainRecord.Outcome.Replaced;
-        r.promotion = RetrainRecord.Promotion.NotPromoted;
-        r.finishedAt = Conditions.timestamp(now);
-        r.message = "replaced by a newer trigger (concurrency Replace)";
-      });
+      jobs.stream()
+          .filter(j -> j.getMetadata().getName().equals(view.name()))
+          .findFirst()
+          .ifPresent(
+              job ->
+                  client
+                      .resource(job)
+                      .withPropagationPolicy(
+                          io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                      .delete());
+      status.history.stream()
+          .filter(r -> r.job.equals(view.name()))
+          .forEach(
+              r -> {
+                r.outcome = RetrainRecord.Outcome.Replaced;
+                r.promotion = RetrainRecord.Promotion.NotPromoted;
+                r.finishedAt = Conditions.timestamp(now);
+                r.message = "replaced by a newer trigger (concurrency Replace)";
+              });
     }
   }
 
-  /** Deletes finished Jobs beyond the history limits, once their outcome is in the stored status. */
-  private void deleteOldJobs(KubernetesClient client, RetrainPolicy policy, List<RetrainJobView> views, List<Job> jobs) {
+  /**
+   * Deletes finished Jobs beyond the history limits, once their outcome is in the stored status.
+   */
+  private void deleteOldJobs(
+      KubernetesClient client, RetrainPolicy policy, List<RetrainJobView> views, List<Job> jobs) {
     if (policy.getStatus() == null) {
       return;
     }
-    int keepSucceeded = policy.getSpec().successfulJobsHistoryLimit != null ? policy.getSpec().successfulJobsHistoryLimit : 3;
-    int keepFailed = policy.getSpec().failedJobsHistoryLimit != null ? policy.getSpec().failedJobsHistoryLimit : 1;
-    List<RetrainJobView> recorded = views.stream().filter(RetrainJobView::finished)
-        .filter(v -> policy.getStatus().history.stream().anyMatch(r -> r.job.equals(v.name())
-            && r.outcome != RetrainRecord.Outcome.Running))
-        .sorted(Comparator.comparingLong(RetrainJobView::sequence).reversed()).toList();
-    List<RetrainJobView> succeeded = recorded.stream().filter(v -> v.state() == RetrainJobView.State.Succeeded).toList();
-    List<RetrainJobView> failed = recorded.stream().filter(v -> v.state() == RetrainJobView.State.Failed).toList();
-    for (RetrainJobView old : concat(succeeded.stream().skip(keepSucceeded).toList(), failed.stream().skip(keepFailed).toList())) {
-      jobs.stream().filter(j -> j.getMetadata().getName().equals(old.name())).findFirst().ifPresent(job ->
-          client.resource(job).withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete());
+    int keepSucceeded =
+        policy.getSpec().successfulJobsHistoryLimit != null
+            ? policy.getSpec().successfulJobsHistoryLimit
+            : 3;
+    int keepFailed =
+        policy.getSpec().failedJobsHistoryLimit != null
+            ? policy.getSpec().failedJobsHistoryLimit
+            : 1;
+    List<RetrainJobView> recorded =
+        views.stream()
+            .filter(RetrainJobView::finished)
+            .filter(
+                v ->
+                    policy.getStatus().history.stream()
+                        .anyMatch(
+                            r ->
+                                r.job.equals(v.name())
+                                    && r.outcome != RetrainRecord.Outcome.Running))
+            .sorted(Comparator.comparingLong(RetrainJobView::sequence).reversed())
+            .toList();
+    List<RetrainJobView> succeeded =
+        recorded.stream().filter(v -> v.state() == RetrainJobView.State.Succeeded).toList();
+    List<RetrainJobView> failed =
+        recorded.stream().filter(v -> v.state() == RetrainJobView.State.Failed).toList();
+    for (RetrainJobView old :
+        concat(
+            succeeded.stream().skip(keepSucceeded).toList(),
+            failed.stream().skip(keepFailed).toList())) {
+      jobs.stream()
+          .filter(j -> j.getMetadata().getName().equals(old.name()))
+          .findFirst()
+          .ifPresent(
+              job ->
+                  client
+                      .resource(job)
+                      .withPropagationPolicy(
+                          io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+                      .delete());
     }
   }
 
-  private void promote(RetrainPolicy policy, RetrainHistory.Promote promote, String mode, Instant now) {
+  private void promote(
+      RetrainPolicy policy, RetrainHistory.Promote promote, String mode, Instant now) {
     promoter.promote(policy, promote, now);
     metrics.promoted(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), mode);
-    record(policy, Event.normal("Promoted", "model " + promote.version() + " from Job " + promote.job()
-        + " written to ModelDeployment " + policy.getSpec().modelDeploymentRef.name + " (" + mode + ")"));
+    record(
+        policy,
+        Event.normal(
+            "Promoted",
+            "model "
+                + promote.version()
+                + " from Job "
+                + promote.job()
+                + " written to ModelDeployment "
+                + policy.getSpec().modelDeploymentRef.name
+                + " ("
+                + mode
+                + ")"));
   }
 
   private void record(RetrainPolicy policy, Event event) {
     events.record(policy, event);
     switch (event.reason()) {
-      case "RetrainSucceeded" -> metrics.retrainFinished(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "succeeded");
+      case "RetrainSucceeded" ->
+          metrics.retrainFinished(
+              policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "succeeded");
       case "RetrainFailed", "UnreadableResult" ->
-          metrics.retrainFinished(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "failed");
-      default -> { }
+          metrics.retrainFinished(
+              policy.getMetadata().getNamespace(), policy.getMetadata().getName(), "failed");
+      default -> {}
     }
   }
 
   @Override
-  public ErrorStatusUpdateControl<RetrainPolicy> updateErrorStatus(RetrainPolicy policy, Context<RetrainPolicy> context,
-      Exception error) {
+  public ErrorStatusUpdateControl<RetrainPolicy> updateErrorStatus(
+      RetrainPolicy policy, Context<RetrainPolicy> context, Exception error) {
     Optional<PermanentError> permanent = PermanentError.classify(error);
     if (permanent.isEmpty()) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
-    RetrainPolicyStatus status = Optional.ofNullable(StatusChange.copy(policy.getStatus(), RetrainPolicyStatus.class))
-        .orElseGet(RetrainPolicyStatus::new);
+    RetrainPolicyStatus status =
+        Optional.ofNullable(StatusChange.copy(policy.getStatus(), RetrainPolicyStatus.class))
+            .orElseGet(RetrainPolicyStatus::new);
     String reason = permanent.get().reason();
-    boolean reported = reason.equals(Conditions.reason(status.conditions, RetrainConditions.RETRAINING).orElse(""));
-    status.conditions = Conditions.put(status.conditions, Conditions.of(RetrainConditions.RETRAINING, false, reason,
-        permanent.get().message(), policy.getMetadata().getGeneration(), Instant.now()));
+    boolean reported =
+        reason.equals(
+            Conditions.reason(status.conditions, RetrainConditions.RETRAINING).orElse(""));
+    status.conditions =
+        Conditions.put(
+            status.conditions,
+            Conditions.of(
+                RetrainConditions.RETRAINING,
+                false,
+                reason,
+                permanent.get().message(),
+                policy.getMetadata().getGeneration(),
+                Instant.now()));
     status.phase = RetrainPolicyStatus.Phase.Degraded;
     if (!reported) {
       events.record(policy, Event.warning(reason, permanent.get().message()));
@@ -321,8 +481,11 @@ public class RetrainPolicyReconciler implements Reconciler<RetrainPolicy> {
 
   /** The stored status already shows this version approved and promoted. */
   private static boolean alreadyPromoted(RetrainPolicyStatus stored, String version) {
-    return stored != null && (stored.candidate == null || !version.equals(stored.candidate.version))
-        && stored.history.stream().anyMatch(r -> version.equals(r.version) && r.promotion == RetrainRecord.Promotion.Promoted);
+    return stored != null
+        && (stored.candidate == null || !version.equals(stored.candidate.version))
+        && stored.history.stream()
+            .anyMatch(
+                r -> version.equals(r.version) && r.promotion == RetrainRecord.Promotion.Promoted);
   }
 
   private static RetrainPolicySpec.Promotion promotionMode(RetrainPolicySpec spec) {

@@ -16,9 +16,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The serving pods that `podMetrics` policies scrape, watched per namespace from the first evaluation that
- * needs them. Serving pods change on every rollout and scale: an operator whose policies read Prometheus or
- * histograms keeps no pod cache at all, however many models it serves.
+ * The serving pods that `podMetrics` policies scrape, watched per namespace from the first
+ * evaluation that needs them. Serving pods change on every rollout and scale: an operator whose
+ * policies read Prometheus or histograms keeps no pod cache at all, however many models it serves.
  */
 final class ServingPodCache {
   static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
@@ -39,14 +39,23 @@ final class ServingPodCache {
     try {
       watch.synced().get(SYNC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
-      throw new MetricSourceException("PodsNotListed",
-          "the serving pods of namespace " + namespace + " were not listed within " + SYNC_TIMEOUT.toSeconds() + " s");
+      throw new MetricSourceException(
+          "PodsNotListed",
+          "the serving pods of namespace "
+              + namespace
+              + " were not listed within "
+              + SYNC_TIMEOUT.toSeconds()
+              + " s");
     } catch (ExecutionException e) {
       // Forget the failed watch so that the next evaluation tries again (e.g. once RBAC allows it).
       watches.remove(namespace, watch);
       watch.informer().close();
-      throw new MetricSourceException("PodsNotListed", "cannot watch the serving pods of namespace " + namespace
-          + ": " + e.getCause().getMessage());
+      throw new MetricSourceException(
+          "PodsNotListed",
+          "cannot watch the serving pods of namespace "
+              + namespace
+              + ": "
+              + e.getCause().getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new MetricSourceException("PodsNotListed", "interrupted while listing pods");
@@ -60,22 +69,32 @@ final class ServingPodCache {
   /** Ready, addressed and not terminating: a pod that would answer a scrape. */
   static boolean scrapable(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null
-        && pod.getStatus() != null && pod.getStatus().getPodIP() != null
+        && pod.getStatus() != null
+        && pod.getStatus().getPodIP() != null
         && pod.getStatus().getConditions() != null
         && pod.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private Watch watch(String namespace) {
-    // Starting an informer only schedules its list and watch, so it is cheap enough inside computeIfAbsent.
-    return watches.computeIfAbsent(namespace, ns -> {
-      SharedIndexInformer<Pod> informer = client.pods().inNamespace(ns)
-          .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
-          .withLabel(ServingNames.DEPLOYMENT_LABEL)
-          .runnableInformer(0);
-      informer.addIndexers(Map.of(BY_MODEL,
-          pod -> List.of(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))));
-      return new Watch(informer, informer.start().toCompletableFuture());
-    });
+    // Starting an informer only schedules its list and watch, so it is cheap enough inside
+    // computeIfAbsent.
+    return watches.computeIfAbsent(
+        namespace,
+        ns -> {
+          SharedIndexInformer<Pod> informer =
+              client
+                  .pods()
+                  .inNamespace(ns)
+                  .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
+                  .withLabel(ServingNames.DEPLOYMENT_LABEL)
+                  .runnableInformer(0);
+          informer.addIndexers(
+              Map.of(
+                  BY_MODEL,
+                  pod ->
+                      List.of(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))));
+          return new Watch(informer, informer.start().toCompletableFuture());
+        });
   }
 }

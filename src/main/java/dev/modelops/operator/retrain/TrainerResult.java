@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  */
 public record TrainerResult(String version, String uri) {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern VERSION = Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
+  private static final Pattern VERSION =
+      Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
   private static final Pattern URI = Pattern.compile("^(s3|gs|https|pvc|oci)://[^/].*$");
 
   /** Either a result or the reason it cannot be used. */
@@ -19,8 +20,9 @@ public record TrainerResult(String version, String uri) {
 
   public static Parsed parse(String terminationMessage) {
     if (terminationMessage == null || terminationMessage.isBlank()) {
-      return problem("the trainer wrote no termination message; it must write {\"version\": ..., \"uri\": ...}"
-          + " to /dev/termination-log");
+      return problem(
+          "the trainer wrote no termination message; it must write {\"version\": ..., \"uri\": ...}"
+              + " to /dev/termination-log");
     }
     JsonNode json;
     try {
@@ -31,12 +33,14 @@ public record TrainerResult(String version, String uri) {
     String version = json.path("version").asText("");
     String uri = json.path("uri").asText("");
     if (!VERSION.matcher(version).matches()) {
-      return problem("the termination message has no usable \"version\" (a label value such as 1.5.0): "
-          + abbreviate(terminationMessage));
+      return problem(
+          "the termination message has no usable \"version\" (a label value such as 1.5.0): "
+              + abbreviate(terminationMessage));
     }
     if (!URI.matcher(uri).matches()) {
-      return problem("the termination message has no usable \"uri\" (s3://, gs://, https://, pvc:// or oci://): "
-          + abbreviate(terminationMessage));
+      return problem(
+          "the termination message has no usable \"uri\" (s3://, gs://, https://, pvc:// or oci://): "
+              + abbreviate(terminationMessage));
     }
     return new Parsed(Optional.of(new TrainerResult(version, uri)), null);
   }

@@ -13,26 +13,44 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Pure: one step of a canary rollout. The whole state is RolloutStatus (in the ModelDeployment's status), so
- * a restarted operator resumes at the same step with the same analysis counters. Steps advance on timers
- * (the returned wake-up), never by polling.
+ * Pure: one step of a canary rollout. The whole state is RolloutStatus (in the ModelDeployment's
+ * status), so a restarted operator resumes at the same step with the same analysis counters. Steps
+ * advance on timers (the returned wake-up), never by polling.
  */
 public final class CanaryStateMachine {
   static final int RESULTS_KEPT = 10;
 
   /** What the rollout does now. */
-  public enum Action { Continue, Promote, Rollback }
+  public enum Action {
+    Continue,
+    Promote,
+    Rollback
+  }
 
   /**
    * @param canaryAvailable available canary pods that run the canary version
-   * @param totalReplicas the ModelDeployment's desired replicas, from which a weight's pod count follows
-   * @param measurements this step's measurement taken now (only when {@link #measurementDue} said so)
+   * @param totalReplicas the ModelDeployment's desired replicas, from which a weight's pod count
+   *     follows
+   * @param measurements this step's measurement taken now (only when {@link #measurementDue} said
+   *     so)
    */
-  public record Inputs(List<CanaryStep> steps, AnalysisSpec analysis, RolloutStatus state, int canaryAvailable,
-      int totalReplicas, Optional<List<Measurement>> measurements, boolean promoteRequested, boolean abortRequested,
+  public record Inputs(
+      List<CanaryStep> steps,
+      AnalysisSpec analysis,
+      RolloutStatus state,
+      int canaryAvailable,
+      int totalReplicas,
+      Optional<List<Measurement>> measurements,
+      boolean promoteRequested,
+      boolean abortRequested,
       Instant now) {}
 
-  public record Decision(Action action, RolloutStatus state, String reason, String message, Optional<Duration> wakeUpIn) {
+  public record Decision(
+      Action action,
+      RolloutStatus state,
+      String reason,
+      String message,
+      Optional<Duration> wakeUpIn) {
     static Decision of(Action action, RolloutStatus state, String reason, String message) {
       return new Decision(action, state, reason, message, Optional.empty());
     }
@@ -41,7 +59,8 @@ public final class CanaryStateMachine {
   private CanaryStateMachine() {}
 
   /** The state a rollout starts in: step 0, no canary pods yet. */
-  public static RolloutStatus start(String canaryVersion, String canaryUri, String stableVersion, String stableUri, Instant now) {
+  public static RolloutStatus start(
+      String canaryVersion, String canaryUri, String stableVersion, String stableUri, Instant now) {
     RolloutStatus state = new RolloutStatus();
     state.canaryVersion = canaryVersion;
     state.canaryUri = canaryUri;
@@ -55,21 +74,30 @@ public final class CanaryStateMachine {
   }
 
   /** Whether the current step is an analysis step whose next measurement is due now. */
-  public static boolean measurementDue(List<CanaryStep> steps, AnalysisSpec analysis, RolloutStatus state, Instant now) {
-    if (state.stepIndex >= steps.size() || steps.get(state.stepIndex).analysis == null || state.pausedReason != null) {
+  public static boolean measurementDue(
+      List<CanaryStep> steps, AnalysisSpec analysis, RolloutStatus state, Instant now) {
+    if (state.stepIndex >= steps.size()
+        || steps.get(state.stepIndex).analysis == null
+        || state.pausedReason != null) {
       return false;
     }
-    return state.analysis == null || state.analysis.lastMeasuredAt == null
+    return state.analysis == null
+        || state.analysis.lastMeasuredAt == null
         || !Instant.parse(state.analysis.lastMeasuredAt).plus(interval(analysis)).isAfter(now);
   }
 
   public static Decision next(Inputs in) {
     RolloutStatus state = in.state();
     if (in.abortRequested()) {
-      return Decision.of(Action.Rollback, state, "Aborted", "rollout of " + state.canaryVersion + " aborted by annotation");
+      return Decision.of(
+          Action.Rollback,
+          state,
+          "Aborted",
+          "rollout of " + state.canaryVersion + " aborted by annotation");
     }
     if (in.promoteRequested()) {
-      return Decision.of(Action.Promote, state, "PromotedByAnnotation", "remaining steps skipped by annotation");
+      return Decision.of(
+          Action.Promote, state, "PromotedByAnnotation", "remaining steps skipped by annotation");
     }
     if (state.stepIndex >= in.steps().size()) {
       return Decision.of(Action.Promote, state, "AllStepsPassed", "every canary step passed");
@@ -78,19 +106,28 @@ public final class CanaryStateMachine {
     if (step.setWeight != null) {
       state.weight = step.setWeight;
       if (in.canaryAvailable() < canaryReplicas(in.totalReplicas(), state.weight)) {
-        return Decision.of(Action.Continue, state, "WaitingForCanaryPods",
+        return Decision.of(
+            Action.Continue,
+            state,
+            "WaitingForCanaryPods",
             "waiting for the canary pods of weight " + state.weight + "%");
       }
       return advance(in, state);
     }
     if (step.pause != null) {
       if (step.pause.duration == null) {
-        state.pausedReason = "paused until promoted: annotate modelops.dev/promote=true (or abort=true)";
+        state.pausedReason =
+            "paused until promoted: annotate modelops.dev/promote=true (or abort=true)";
         return Decision.of(Action.Continue, state, "Paused", state.pausedReason);
       }
       Instant until = Instant.parse(state.stepStartedAt).plus(Durations.parse(step.pause.duration));
       if (until.isAfter(in.now())) {
-        return new Decision(Action.Continue, state, "Pausing", "pausing until " + until, Optional.of(Duration.between(in.now(), until)));
+        return new Decision(
+            Action.Continue,
+            state,
+            "Pausing",
+            "pausing until " + until,
+            Optional.of(Duration.between(in.now(), until)));
       }
       return advance(in, state);
     }
@@ -108,10 +145,12 @@ public final class CanaryStateMachine {
     AnalysisStatus counts = state.analysis;
     if (in.measurements().isPresent()) {
       List<Measurement> taken = in.measurements().get();
-      Measurement.Verdict verdict = taken.stream().anyMatch(m -> m.verdict() == Measurement.Verdict.Failure)
-          ? Measurement.Verdict.Failure
-          : taken.stream().anyMatch(m -> m.verdict() == Measurement.Verdict.Inconclusive)
-              ? Measurement.Verdict.Inconclusive : Measurement.Verdict.Success;
+      Measurement.Verdict verdict =
+          taken.stream().anyMatch(m -> m.verdict() == Measurement.Verdict.Failure)
+              ? Measurement.Verdict.Failure
+              : taken.stream().anyMatch(m -> m.verdict() == Measurement.Verdict.Inconclusive)
+                  ? Measurement.Verdict.Inconclusive
+                  : Measurement.Verdict.Success;
       switch (verdict) {
         case Success -> counts.successes++;
         case Failure -> counts.failures++;
@@ -127,39 +166,71 @@ public final class CanaryStateMachine {
     Integer stepCount = in.steps().get(state.stepIndex).analysis.count;
     int count = stepCount != null ? stepCount : spec.count != null ? spec.count : 3;
     if (counts.failures > failureLimit) {
-      return Decision.of(Action.Rollback, state, "AnalysisFailed", counts.failures + " failed measurement(s), more than"
-          + " failureLimit " + failureLimit + "; latest: " + (counts.results.isEmpty() ? "-" : counts.results.get(0)));
+      return Decision.of(
+          Action.Rollback,
+          state,
+          "AnalysisFailed",
+          counts.failures
+              + " failed measurement(s), more than"
+              + " failureLimit "
+              + failureLimit
+              + "; latest: "
+              + (counts.results.isEmpty() ? "-" : counts.results.get(0)));
     }
     int done = counts.successes + counts.failures + counts.inconclusive;
     if (done >= count) {
       if (counts.successes == 0) {
-        state.pausedReason = "analysis was inconclusive (" + counts.inconclusive + " of " + count
-            + "): annotate modelops.dev/promote=true or abort=true";
+        state.pausedReason =
+            "analysis was inconclusive ("
+                + counts.inconclusive
+                + " of "
+                + count
+                + "): annotate modelops.dev/promote=true or abort=true";
         return Decision.of(Action.Continue, state, "AnalysisInconclusive", state.pausedReason);
       }
       return advance(in, state);
     }
-    Duration wait = counts.lastMeasuredAt == null ? Duration.ZERO
-        : Duration.between(in.now(), Instant.parse(counts.lastMeasuredAt).plus(interval(spec)));
-    return new Decision(Action.Continue, state, "Analysing", "analysis " + done + "/" + count + " measurements, "
-        + counts.failures + " failed", Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait));
+    Duration wait =
+        counts.lastMeasuredAt == null
+            ? Duration.ZERO
+            : Duration.between(in.now(), Instant.parse(counts.lastMeasuredAt).plus(interval(spec)));
+    return new Decision(
+        Action.Continue,
+        state,
+        "Analysing",
+        "analysis " + done + "/" + count + " measurements, " + counts.failures + " failed",
+        Optional.of(wait.isNegative() || wait.isZero() ? Duration.ofSeconds(1) : wait));
   }
 
-  /** Moves to the next step and evaluates it at once, so zero-time steps do not cost a reconcile each. */
+  /**
+   * Moves to the next step and evaluates it at once, so zero-time steps do not cost a reconcile
+   * each.
+   */
   private static Decision advance(Inputs in, RolloutStatus state) {
     state.stepIndex++;
     state.stepStartedAt = Conditions.timestamp(in.now());
     state.analysis = null;
     state.pausedReason = null;
-    return next(new Inputs(in.steps(), in.analysis(), state, in.canaryAvailable(), in.totalReplicas(),
-        Optional.empty(), false, false, in.now()));
+    return next(
+        new Inputs(
+            in.steps(),
+            in.analysis(),
+            state,
+            in.canaryAvailable(),
+            in.totalReplicas(),
+            Optional.empty(),
+            false,
+            false,
+            in.now()));
   }
 
   static Duration interval(AnalysisSpec analysis) {
     return Durations.parseOr(analysis.interval, Duration.ofSeconds(30));
   }
 
-  /** Canary pods for a weight: at least one while the weight is above 0, never more than the total. */
+  /**
+   * Canary pods for a weight: at least one while the weight is above 0, never more than the total.
+   */
   public static int canaryReplicas(int total, int weight) {
     if (weight <= 0 || total <= 0) {
       return 0;

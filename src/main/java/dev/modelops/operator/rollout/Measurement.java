@@ -1,11 +1,22 @@
 package dev.modelops.operator.rollout;
 
-/** Pure: one query's value (or why there is none) judged against its success condition and inconclusive range. */
+/**
+ * Pure: one query's value (or why there is none) judged against its success condition and
+ * inconclusive range.
+ */
 public record Measurement(String query, Double value, String error, Verdict verdict) {
 
-  public enum Verdict { Success, Failure, Inconclusive }
+  public enum Verdict {
+    Success,
+    Failure,
+    Inconclusive
+  }
 
-  public static Measurement of(String query, double value, SuccessCondition condition, Double inconclusiveMin,
+  public static Measurement of(
+      String query,
+      double value,
+      SuccessCondition condition,
+      Double inconclusiveMin,
       Double inconclusiveMax) {
     Verdict verdict;
     if (Double.isNaN(value)) {
@@ -18,13 +29,20 @@ public record Measurement(String query, Double value, String error, Verdict verd
     return new Measurement(query, value, null, verdict);
   }
 
-  /** A query that could not be measured counts as a failure: an unobservable canary is not a good one. */
+  /**
+   * A query that could not be measured counts as a failure: an unobservable canary is not a good
+   * one.
+   */
   public static Measurement unmeasurable(String query, String error) {
     return new Measurement(query, null, error, Verdict.Failure);
   }
 
   @Override
   public String toString() {
-    return query + "=" + (value != null ? String.valueOf(value) : "error(" + error + ")") + " " + verdict;
+    return query
+        + "="
+        + (value != null ? String.valueOf(value) : "error(" + error + ")")
+        + " "
+        + verdict;
   }
 }

@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Measures canary analysis queries against Prometheus. It runs on the reconcile thread, but only for
- * ModelDeployments in an analysis step, once per interval, each query bounded by its timeout.
+ * Measures canary analysis queries against Prometheus. It runs on the reconcile thread, but only
+ * for ModelDeployments in an analysis step, once per interval, each query bounded by its timeout.
  */
 @ApplicationScoped
 public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
@@ -36,16 +36,28 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
     for (AnalysisQuery query : analysis.queries) {
       try {
         var source = query.prometheus;
-        var credentials = PrometheusCredentials.resolve(source, (secret, key) -> secretValue(md, secret, key));
-        List<Sample> samples = prometheus.query(source.url, source.query, credentials.auth(), credentials.caPem(),
-            Duration.ofSeconds(source.timeoutSeconds != null ? source.timeoutSeconds : 5));
+        var credentials =
+            PrometheusCredentials.resolve(source, (secret, key) -> secretValue(md, secret, key));
+        List<Sample> samples =
+            prometheus.query(
+                source.url,
+                source.query,
+                credentials.auth(),
+                credentials.caPem(),
+                Duration.ofSeconds(source.timeoutSeconds != null ? source.timeoutSeconds : 5));
         if (samples.size() != 1) {
-          measurements.add(Measurement.unmeasurable(query.name, "the query returned " + samples.size() + " series, not 1"));
+          measurements.add(
+              Measurement.unmeasurable(
+                  query.name, "the query returned " + samples.size() + " series, not 1"));
           continue;
         }
-        measurements.add(Measurement.of(query.name, samples.get(0).value(), SuccessCondition.parse(query.successCondition),
-            query.inconclusive != null ? query.inconclusive.min : null,
-            query.inconclusive != null ? query.inconclusive.max : null));
+        measurements.add(
+            Measurement.of(
+                query.name,
+                samples.get(0).value(),
+                SuccessCondition.parse(query.successCondition),
+                query.inconclusive != null ? query.inconclusive.min : null,
+                query.inconclusive != null ? query.inconclusive.max : null));
       } catch (MetricSourceException e) {
         measurements.add(Measurement.unmeasurable(query.name, e.reason() + ": " + e.getMessage()));
       }
@@ -54,10 +66,12 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
   }
 
   private Optional<String> secretValue(ModelDeployment md, String name, String key) {
-    Secret secret = client.secrets().inNamespace(md.getMetadata().getNamespace()).withName(name).get();
+    Secret secret =
+        client.secrets().inNamespace(md.getMetadata().getNamespace()).withName(name).get();
     if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
       return Optional.empty();
     }
-    return Optional.of(new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
+    return Optional.of(
+        new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
   }
 }

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 
 /** Pure: a comparison such as "< 0.05" applied to a measured value. */
 public record SuccessCondition(String operator, double bound) {
-  private static final Pattern FORM = Pattern.compile("^\\s*(<=|>=|==|!=|<|>)\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE]-?[0-9]+)?)\\s*$");
+  private static final Pattern FORM =
+      Pattern.compile("^\\s*(<=|>=|==|!=|<|>)\\s*(-?[0-9]+(?:\\.[0-9]+)?(?:[eE]-?[0-9]+)?)\\s*$");
 
   public static SuccessCondition parse(String text) {
     Matcher m = FORM.matcher(text);

@@ -10,8 +10,12 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import jakarta.inject.Inject;
 
-/** The canary Deployment: the version under test, on its own track, only while a canary rollout runs. */
-public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ModelDeployment> {
+/**
+ * The canary Deployment: the version under test, on its own track, only while a canary rollout
+ * runs.
+ */
+public class CanaryDeploymentDependent
+    extends CRUDKubernetesDependentResource<Deployment, ModelDeployment> {
   public static final String CANARY_TRACK = "canary";
 
   @Inject OperatorSettings settings;
@@ -30,20 +34,28 @@ public class CanaryDeploymentDependent extends CRUDKubernetesDependentResource<D
   }
 
   public static Deployment build(ModelDeployment md, String pullerImage) {
-    return ServingDeploymentDependent.build(md, name(md), CANARY_TRACK, ServingModels.canary(md),
-        ServingModels.canaryReplicas(md), pullerImage);
+    return ServingDeploymentDependent.build(
+        md,
+        name(md),
+        CANARY_TRACK,
+        ServingModels.canary(md),
+        ServingModels.canaryReplicas(md),
+        pullerImage);
   }
 
   /** Found by name, so it can be deleted once the rollout (and its status) is gone. */
   @Override
-  protected ResourceID targetSecondaryResourceID(ModelDeployment md, Context<ModelDeployment> context) {
+  protected ResourceID targetSecondaryResourceID(
+      ModelDeployment md, Context<ModelDeployment> context) {
     return new ResourceID(name(md), md.getMetadata().getNamespace());
   }
 
   /** The canary exists exactly while status.rollout does. */
   public static class RolloutRunning implements Condition<Deployment, ModelDeployment> {
     @Override
-    public boolean isMet(DependentResource<Deployment, ModelDeployment> dependent, ModelDeployment md,
+    public boolean isMet(
+        DependentResource<Deployment, ModelDeployment> dependent,
+        ModelDeployment md,
         Context<ModelDeployment> context) {
       return ServingModels.canaryRunning(md);
     }

@@ -6,10 +6,17 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a promoted model came from. The RetrainPolicy writes it as an annotation next to the new version;
- * the ModelDeployment's history entry for that version copies it, so any served model can be traced back.
+ * Where a promoted model came from. The RetrainPolicy writes it as an annotation next to the new
+ * version; the ModelDeployment's history entry for that version copies it, so any served model can
+ * be traced back.
  */
-public record ModelLineage(String version, String uri, String policy, String job, String trigger, Double driftScore,
+public record ModelLineage(
+    String version,
+    String uri,
+    String policy,
+    String job,
+    String trigger,
+    Double driftScore,
     String promotedAt) {
   public static final String ANNOTATION = "modelops.dev/promoted-by";
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -22,7 +29,9 @@ public record ModelLineage(String version, String uri, String policy, String job
     }
   }
 
-  /** The lineage of the given version, if the annotation describes that version (and is readable). */
+  /**
+   * The lineage of the given version, if the annotation describes that version (and is readable).
+   */
   public static Optional<ModelLineage> of(ModelDeployment md, String version) {
     Map<String, String> annotations = md.getMetadata().getAnnotations();
     String json = annotations == null ? null : annotations.get(ANNOTATION);

@@ -1,8 +1,8 @@
 package dev.modelops.operator.serving;
 
 /**
- * Where a model URI points: a PersistentVolumeClaim to mount read-only (pvc://CLAIM/PATH), or a remote
- * location the model puller downloads (s3://, gs://, https://, oci://).
+ * Where a model URI points: a PersistentVolumeClaim to mount read-only (pvc://CLAIM/PATH), or a
+ * remote location the model puller downloads (s3://, gs://, https://, oci://).
  */
 public record ModelLocation(String uri, String claimName, String subPath) {
 

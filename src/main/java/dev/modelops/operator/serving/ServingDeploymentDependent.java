@@ -38,16 +38,20 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The Deployment that runs the model server: model puller init container, then the server. Built from the
- * model classes directly: JOSDK asks for the desired Deployment on every reconcile, and Fabric8's fluent
- * builders copy each nested object several times (≈ 20× slower here).
+ * The Deployment that runs the model server: model puller init container, then the server. Built
+ * from the model classes directly: JOSDK asks for the desired Deployment on every reconcile, and
+ * Fabric8's fluent builders copy each nested object several times (≈ 20× slower here).
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ServingNames.MANAGED_BY_SELECTOR))
-public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<Deployment, ModelDeployment> {
+public class ServingDeploymentDependent
+    extends CRUDKubernetesDependentResource<Deployment, ModelDeployment> {
   public static final String MODEL_DIR = "/mnt/models";
   static final String MODEL_VOLUME = "model-store";
   static final String TMP_VOLUME = "tmp";
-  /** Non-root identity of the serving pods; fsGroup lets the puller write into the shared volume. */
+
+  /**
+   * Non-root identity of the serving pods; fsGroup lets the puller write into the shared volume.
+   */
   static final long POD_UID = 1000L;
 
   @Inject OperatorSettings settings;
@@ -62,31 +66,51 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
   }
 
   @Override
-  protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(ModelDeployment md,
-      Context<ModelDeployment> context) {
-    return new io.javaoperatorsdk.operator.processing.event.ResourceID(ServingNames.deploymentName(md),
-        md.getMetadata().getNamespace());
+  protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(
+      ModelDeployment md, Context<ModelDeployment> context) {
+    return new io.javaoperatorsdk.operator.processing.event.ResourceID(
+        ServingNames.deploymentName(md), md.getMetadata().getNamespace());
   }
 
-  /** Pure: the stable Deployment. Under a canary it keeps the serving version until the canary is promoted. */
+  /**
+   * Pure: the stable Deployment. Under a canary it keeps the serving version until the canary is
+   * promoted.
+   */
   public static Deployment build(ModelDeployment md, String pullerImage) {
-    return build(md, ServingNames.deploymentName(md), ServingNames.STABLE_TRACK, ServingModels.stable(md),
-        ServingModels.stableReplicas(md), pullerImage);
+    return build(
+        md,
+        ServingNames.deploymentName(md),
+        ServingNames.STABLE_TRACK,
+        ServingModels.stable(md),
+        ServingModels.stableReplicas(md),
+        pullerImage);
   }
 
   /** Pure: a serving Deployment of one track (stable or canary) running one model version. */
-  public static Deployment build(ModelDeployment md, String name, String track, ServingModels.Model model, int replicas,
+  public static Deployment build(
+      ModelDeployment md,
+      String name,
+      String track,
+      ServingModels.Model model,
+      int replicas,
       String pullerImage) {
     ModelDeploymentSpec spec = md.getSpec();
     Map<String, String> podLabels = new java.util.LinkedHashMap<>(ServingNames.commonLabels(md));
     podLabels.put(ServingNames.TRACK_LABEL, track);
     podLabels.put(ServingNames.VERSION_LABEL, model.version());
-    int deadline = spec.rollout != null && spec.rollout.progressDeadlineSeconds != null
-        ? spec.rollout.progressDeadlineSeconds : 600;
+    int deadline =
+        spec.rollout != null && spec.rollout.progressDeadlineSeconds != null
+            ? spec.rollout.progressDeadlineSeconds
+            : 600;
 
     ObjectMeta podMeta = new ObjectMeta();
     podMeta.setLabels(podLabels);
-    podMeta.setAnnotations(Map.of(ServingNames.VERSION_ANNOTATION, model.version(), ServingNames.URI_ANNOTATION, model.uri()));
+    podMeta.setAnnotations(
+        Map.of(
+            ServingNames.VERSION_ANNOTATION,
+            model.version(),
+            ServingNames.URI_ANNOTATION,
+            model.uri()));
 
     // Never take a serving pod away before its replacement is ready.
     RollingUpdateDeployment rollingUpdate = new RollingUpdateDeployment();
@@ -123,7 +147,8 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
     Volume modelVolume = new Volume();
     modelVolume.setName(MODEL_VOLUME);
     if (location.isVolumeClaim()) {
-      modelVolume.setPersistentVolumeClaim(new PersistentVolumeClaimVolumeSource(location.claimName(), true));
+      modelVolume.setPersistentVolumeClaim(
+          new PersistentVolumeClaimVolumeSource(location.claimName(), true));
       if (!location.subPath().isEmpty()) {
         modelMount.setSubPath(location.subPath());
       }
@@ -201,7 +226,9 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
 
   static String readinessPath(ModelDeployment md) {
     RuntimeSpec.Protocol protocol = md.getSpec().runtime.protocol;
-    return protocol == RuntimeSpec.Protocol.v1 ? "/v1/models/" + md.getSpec().model.name : "/v2/health/ready";
+    return protocol == RuntimeSpec.Protocol.v1
+        ? "/v1/models/" + md.getSpec().model.name
+        : "/v2/health/ready";
   }
 
   static List<EnvVar> serverEnv(ModelDeployment md, ServingModels.Model model) {
@@ -214,8 +241,11 @@ public class ServingDeploymentDependent extends CRUDKubernetesDependentResource<
       env.add(new EnvVar("MODEL_FORMAT", spec.model.format, null));
     }
     if (spec.runtime.env != null) {
-      // User entries come last so that they are the ones a reader sees; names we set are not repeated.
-      spec.runtime.env.stream().filter(e -> env.stream().noneMatch(o -> o.getName().equals(e.getName()))).forEach(env::add);
+      // User entries come last so that they are the ones a reader sees; names we set are not
+      // repeated.
+      spec.runtime.env.stream()
+          .filter(e -> env.stream().noneMatch(o -> o.getName().equals(e.getName())))
+          .forEach(env::add);
     }
     return env;
   }

@@ -7,9 +7,9 @@ import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.rollout.CanaryStateMachine;
 
 /**
- * Pure: which model each track runs and how many pods it gets. Under RollingUpdate the stable track simply
- * follows spec.model. Under Canary it keeps the version that is serving until a canary is promoted (the
- * history says so), so a spec change alone never touches the stable pods.
+ * Pure: which model each track runs and how many pods it gets. Under RollingUpdate the stable track
+ * simply follows spec.model. Under Canary it keeps the version that is serving until a canary is
+ * promoted (the history says so), so a spec change alone never touches the stable pods.
  */
 public final class ServingModels {
   public record Model(String version, String uri) {}
@@ -17,7 +17,8 @@ public final class ServingModels {
   private ServingModels() {}
 
   public static boolean isCanary(ModelDeployment md) {
-    return md.getSpec().rollout != null && md.getSpec().rollout.strategy == RolloutSpec.Strategy.Canary;
+    return md.getSpec().rollout != null
+        && md.getSpec().rollout.strategy == RolloutSpec.Strategy.Canary;
   }
 
   public static Model stable(ModelDeployment md) {
@@ -29,9 +30,15 @@ public final class ServingModels {
     if (status != null && status.rollout != null) {
       return new Model(status.rollout.stableVersion, status.rollout.stableUri);
     }
-    VersionHistoryEntry serving = status == null || status.history == null ? null
-        : status.history.stream().filter(h -> h.outcome == VersionHistoryEntry.Outcome.Serving).findFirst().orElse(null);
-    // Nothing served yet: the first version goes straight to the stable pods (there is nothing to compare).
+    VersionHistoryEntry serving =
+        status == null || status.history == null
+            ? null
+            : status.history.stream()
+                .filter(h -> h.outcome == VersionHistoryEntry.Outcome.Serving)
+                .findFirst()
+                .orElse(null);
+    // Nothing served yet: the first version goes straight to the stable pods (there is nothing to
+    // compare).
     return serving == null ? wanted : new Model(serving.version, serving.uri);
   }
 
@@ -54,7 +61,9 @@ public final class ServingModels {
   }
 
   public static int canaryReplicas(ModelDeployment md) {
-    return canaryRunning(md) ? CanaryStateMachine.canaryReplicas(ServingReplicas.desired(md.getSpec()), weight(md)) : 0;
+    return canaryRunning(md)
+        ? CanaryStateMachine.canaryReplicas(ServingReplicas.desired(md.getSpec()), weight(md))
+        : 0;
   }
 
   private static int weight(ModelDeployment md) {

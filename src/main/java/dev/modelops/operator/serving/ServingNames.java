@@ -32,7 +32,12 @@ public final class ServingNames {
   }
 
   public static String url(ModelDeployment md) {
-    return "http://" + serviceName(md) + "." + md.getMetadata().getNamespace() + ".svc." + CLUSTER_DOMAIN;
+    return "http://"
+        + serviceName(md)
+        + "."
+        + md.getMetadata().getNamespace()
+        + ".svc."
+        + CLUSTER_DOMAIN;
   }
 
   /** Labels on every child object; the informers of the children select on managed-by. */
@@ -46,7 +51,10 @@ public final class ServingNames {
     return labels;
   }
 
-  /** Selects every serving pod of the model, whatever its track: the Service and the scale selector use it. */
+  /**
+   * Selects every serving pod of the model, whatever its track: the Service and the scale selector
+   * use it.
+   */
   public static Map<String, String> servingSelector(ModelDeployment md) {
     return Map.of(DEPLOYMENT_LABEL, md.getMetadata().getName());
   }
@@ -55,7 +63,10 @@ public final class ServingNames {
     return DEPLOYMENT_LABEL + "=" + md.getMetadata().getName();
   }
 
-  /** Selects the pods of one track; immutable once a Deployment exists, so it never holds the version. */
+  /**
+   * Selects the pods of one track; immutable once a Deployment exists, so it never holds the
+   * version.
+   */
   public static Map<String, String> trackSelector(ModelDeployment md, String track) {
     Map<String, String> selector = new LinkedHashMap<>(servingSelector(md));
     selector.put(TRACK_LABEL, track);

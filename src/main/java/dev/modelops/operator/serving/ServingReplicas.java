@@ -2,7 +2,10 @@ package dev.modelops.operator.serving;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
 
-/** How many serving pods a spec asks for; unset fields are read, never written back (GitOps owns the spec). */
+/**
+ * How many serving pods a spec asks for; unset fields are read, never written back (GitOps owns the
+ * spec).
+ */
 public final class ServingReplicas {
   private ServingReplicas() {}
 

@@ -9,9 +9,12 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
-/** The Service in front of every serving pod of the model (all tracks, so a canary gets its share). */
+/**
+ * The Service in front of every serving pod of the model (all tracks, so a canary gets its share).
+ */
 @KubernetesDependent(informer = @Informer(labelSelector = ServingNames.MANAGED_BY_SELECTOR))
-public class ServingServiceDependent extends CRUDKubernetesDependentResource<Service, ModelDeployment> {
+public class ServingServiceDependent
+    extends CRUDKubernetesDependentResource<Service, ModelDeployment> {
 
   public ServingServiceDependent() {
     super(Service.class);
@@ -25,17 +28,19 @@ public class ServingServiceDependent extends CRUDKubernetesDependentResource<Ser
   public static Service build(ModelDeployment md) {
     return new ServiceBuilder()
         .withNewMetadata()
-          .withName(ServingNames.serviceName(md))
-          .withNamespace(md.getMetadata().getNamespace())
-          .withLabels(ServingNames.commonLabels(md))
+        .withName(ServingNames.serviceName(md))
+        .withNamespace(md.getMetadata().getNamespace())
+        .withLabels(ServingNames.commonLabels(md))
         .endMetadata()
         .withNewSpec()
-          .withType("ClusterIP")
-          .withSelector(ServingNames.servingSelector(md))
-          .addNewPort()
-            .withName(ServingNames.HTTP_PORT_NAME).withProtocol("TCP").withPort(80)
-            .withTargetPort(new IntOrString(ServingNames.HTTP_PORT_NAME))
-          .endPort()
+        .withType("ClusterIP")
+        .withSelector(ServingNames.servingSelector(md))
+        .addNewPort()
+        .withName(ServingNames.HTTP_PORT_NAME)
+        .withProtocol("TCP")
+        .withPort(80)
+        .withTargetPort(new IntOrString(ServingNames.HTTP_PORT_NAME))
+        .endPort()
         .endSpec()
         .build();
   }

@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** Removes request annotations (retrain-now, approve, promote, abort) once the request is handled. */
+/**
+ * Removes request annotations (retrain-now, approve, promote, abort) once the request is handled.
+ */
 public final class Annotations {
   private static final Logger LOG = Logger.getLogger(Annotations.class);
 
@@ -23,9 +25,10 @@ public final class Annotations {
   }
 
   /**
-   * Removes each key only if it still has the value this (possibly cached, older) resource shows: a JSON
-   * Patch `test` before each `remove`. A user who sets a new request meanwhile (e.g. retrain-now again)
-   * keeps it; the patch is then refused and the next reconcile sees the new request.
+   * Removes each key only if it still has the value this (possibly cached, older) resource shows: a
+   * JSON Patch `test` before each `remove`. A user who sets a new request meanwhile (e.g.
+   * retrain-now again) keeps it; the patch is then refused and the next reconcile sees the new
+   * request.
    */
   public static void remove(KubernetesClient client, HasMetadata resource, String... keys) {
     List<String> operations = new ArrayList<>();
@@ -33,7 +36,12 @@ public final class Annotations {
       String value = get(resource, key);
       if (value != null) {
         String path = "/metadata/annotations/" + key.replace("~", "~0").replace("/", "~1");
-        operations.add("{\"op\":\"test\",\"path\":\"" + path + "\",\"value\":" + Serialization.asJson(value) + "}");
+        operations.add(
+            "{\"op\":\"test\",\"path\":\""
+                + path
+                + "\",\"value\":"
+                + Serialization.asJson(value)
+                + "}");
         operations.add("{\"op\":\"remove\",\"path\":\"" + path + "\"}");
       }
     }
@@ -41,12 +49,15 @@ public final class Annotations {
       return;
     }
     try {
-      client.resource(resource).patch(PatchContext.of(PatchType.JSON), "[" + String.join(",", operations) + "]");
+      client
+          .resource(resource)
+          .patch(PatchContext.of(PatchType.JSON), "[" + String.join(",", operations) + "]");
     } catch (KubernetesClientException e) {
       if (e.getCode() != 422 && e.getCode() != 404) {
         throw e;
       }
-      LOG.debugf("%s/%s: request annotations changed meanwhile; left for the next reconcile",
+      LOG.debugf(
+          "%s/%s: request annotations changed meanwhile; left for the next reconcile",
           resource.getMetadata().getNamespace(), resource.getMetadata().getName());
     }
   }

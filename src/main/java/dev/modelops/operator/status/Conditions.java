@@ -16,7 +16,8 @@ public final class Conditions {
 
   private Conditions() {}
 
-  public static Condition of(String type, boolean status, String reason, String message, Long generation, Instant now) {
+  public static Condition of(
+      String type, boolean status, String reason, String message, Long generation, Instant now) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
@@ -50,7 +51,8 @@ public final class Conditions {
   }
 
   public static Optional<Condition> find(List<Condition> conditions, String type) {
-    return conditions == null ? Optional.empty()
+    return conditions == null
+        ? Optional.empty()
         : conditions.stream().filter(c -> type.equals(c.getType())).findFirst();
   }
 

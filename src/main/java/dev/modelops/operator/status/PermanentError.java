@@ -7,9 +7,9 @@ import java.util.Deque;
 import java.util.Optional;
 
 /**
- * An error that a retry will not fix by itself: the API server refused (403) or rejected (422, 400) what the
- * operator sent. It becomes a Degraded condition and a Warning Event; JOSDK still retries with backoff, so
- * fixing RBAC or the input heals the resource without a restart.
+ * An error that a retry will not fix by itself: the API server refused (403) or rejected (422, 400)
+ * what the operator sent. It becomes a Degraded condition and a Warning Event; JOSDK still retries
+ * with backoff, so fixing RBAC or the input heals the resource without a restart.
  */
 public record PermanentError(String reason, String message) {
 
@@ -35,12 +35,19 @@ public record PermanentError(String reason, String message) {
   }
 
   private static Optional<PermanentError> fromStatusCode(KubernetesClientException e) {
-    String detail = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    String detail =
+        e.getStatus() != null && e.getStatus().getMessage() != null
+            ? e.getStatus().getMessage()
+            : e.getMessage();
     return switch (e.getCode()) {
-      case 403 -> Optional.of(new PermanentError("PermissionDenied",
-          "the operator's RBAC role does not allow this: " + detail));
-      case 400, 422 -> Optional.of(new PermanentError("RejectedByApiServer",
-          "the API server rejected a child object: " + detail));
+      case 403 ->
+          Optional.of(
+              new PermanentError(
+                  "PermissionDenied", "the operator's RBAC role does not allow this: " + detail));
+      case 400, 422 ->
+          Optional.of(
+              new PermanentError(
+                  "RejectedByApiServer", "the API server rejected a child object: " + detail));
       default -> Optional.empty();
     };
   }

@@ -2,7 +2,10 @@ package dev.modelops.operator.status;
 
 import io.fabric8.kubernetes.client.utils.Serialization;
 
-/** Status is written only when it changed; compare as JSON so that no class needs a hand-written equals. */
+/**
+ * Status is written only when it changed; compare as JSON so that no class needs a hand-written
+ * equals.
+ */
 public final class StatusChange {
   private StatusChange() {}
 

@@ -19,12 +19,14 @@ public final class Durations {
     Matcher part = PART.matcher(text);
     while (part.find()) {
       long n = Long.parseLong(part.group(1));
-      total = total.plus(switch (part.group(2)) {
-        case "ms" -> Duration.ofMillis(n);
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        default -> Duration.ofHours(n);
-      });
+      total =
+          total.plus(
+              switch (part.group(2)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                default -> Duration.ofHours(n);
+              });
     }
     return total;
   }

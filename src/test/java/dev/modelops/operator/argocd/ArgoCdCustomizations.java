@@ -8,9 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The Lua scripts of deploy/argocd/argocd-cm.yaml, read the way Argo CD reads its argocd-cm: a health script
- * per `resource.customizations.health.<group>_<Kind>` key, and under `resource.customizations.actions.<group>_<Kind>`
- * a YAML document with `discovery.lua` and `definitions` (name, action.lua). So the tested Lua is the shipped Lua.
+ * The Lua scripts of deploy/argocd/argocd-cm.yaml, read the way Argo CD reads its argocd-cm: a
+ * health script per `resource.customizations.health.<group>_<Kind>` key, and under
+ * `resource.customizations.actions.<group>_<Kind>` a YAML document with `discovery.lua` and
+ * `definitions` (name, action.lua). So the tested Lua is the shipped Lua.
  */
 final class ArgoCdCustomizations {
   static final String GROUP = "modelops.dev";
@@ -24,7 +25,8 @@ final class ArgoCdCustomizations {
 
   static ArgoCdCustomizations load(Path configMap) throws IOException {
     JsonNode cm = YAML.readTree(configMap.toFile());
-    if (!"ConfigMap".equals(cm.path("kind").asText()) || !"argocd-cm".equals(cm.path("metadata").path("name").asText())) {
+    if (!"ConfigMap".equals(cm.path("kind").asText())
+        || !"argocd-cm".equals(cm.path("metadata").path("name").asText())) {
       throw new IllegalStateException(configMap + " is not the argocd-cm ConfigMap");
     }
     return new ArgoCdCustomizations(cm.path("data"));
@@ -49,11 +51,16 @@ final class ArgoCdCustomizations {
 
   List<String> actionNames(String kind) throws IOException {
     List<String> names = new ArrayList<>();
-    actions(kind).path("definitions").forEach(definition -> names.add(definition.path("name").asText()));
+    actions(kind)
+        .path("definitions")
+        .forEach(definition -> names.add(definition.path("name").asText()));
     return names;
   }
 
-  /** Argo CD parses the value of an actions key as YAML (ResourceActions: discovery.lua, definitions). */
+  /**
+   * Argo CD parses the value of an actions key as YAML (ResourceActions: discovery.lua,
+   * definitions).
+   */
   JsonNode actions(String kind) throws IOException {
     return YAML.readTree(text("resource.customizations.actions." + GROUP + "_" + kind));
   }

@@ -32,8 +32,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The health checks and actions in deploy/argocd/argocd-cm.yaml, run as Argo CD runs them (Lua 5.1, Argo CD's
- * sandbox) against realistic objects in every state the operator reports (src/test/resources/argocd/).
+ * The health checks and actions in deploy/argocd/argocd-cm.yaml, run as Argo CD runs them (Lua 5.1,
+ * Argo CD's sandbox) against realistic objects in every state the operator reports
+ * (src/test/resources/argocd/).
  */
 class ArgoCdCustomizationsTest {
   static final Path PROJECT = Path.of(System.getProperty("modelops.project.dir", "."));
@@ -45,8 +46,7 @@ class ArgoCdCustomizationsTest {
   static final String APPROVE = "modelops.dev/approve";
   static final YAMLMapper YAML = new YAMLMapper();
 
-  @TempDir
-  static Path workDir;
+  @TempDir static Path workDir;
   static ArgoCdLua lua;
   static ArgoCdCustomizations argocd;
 
@@ -59,42 +59,71 @@ class ArgoCdCustomizationsTest {
   }
 
   static Stream<Arguments> modelDeploymentHealth() {
-    String paused = "canary 1.5.0 step 4/4, weight 50%: paused until promoted: annotate modelops.dev/promote=true"
-        + " (or abort=true)";
-    String rolledBack = "version 1.5.0 was rolled back: 2 failed measurement(s), more than failureLimit 1; latest:"
-        + " 2026-11-27T10:12:00Z Failure: [error-rate=0.094 Failure]; version 1.4.0 keeps serving; set spec.model to"
-        + " a new version (or back to the serving one)";
+    String paused =
+        "canary 1.5.0 step 4/4, weight 50%: paused until promoted: annotate modelops.dev/promote=true"
+            + " (or abort=true)";
+    String rolledBack =
+        "version 1.5.0 was rolled back: 2 failed measurement(s), more than failureLimit 1; latest:"
+            + " 2026-11-27T10:12:00Z Failure: [error-rate=0.094 Failure]; version 1.4.0 keeps serving; set spec.model to"
+            + " a new version (or back to the serving one)";
     return Stream.of(
         arguments("no-status", "Progressing", "waiting for the modelops operator to report status"),
-        arguments("generation-not-observed", "Progressing", "waiting for the modelops operator to observe generation 2"),
+        arguments(
+            "generation-not-observed",
+            "Progressing",
+            "waiting for the modelops operator to observe generation 2"),
         arguments("pending", "Progressing", "rolling out version 1.4.0: 0/2 pods updated"),
         arguments("rolling-update", "Progressing", "rolling out version 1.5.0: 1/2 pods updated"),
         arguments("healthy", "Healthy", "2/2 pods ready, serving version 1.4.0"),
         arguments("scaled-to-zero", "Healthy", "scaled to zero replicas"),
         arguments("pods-not-ready", "Progressing", "1/2 pods available"),
         arguments("canary-starting", "Progressing", "canary 1.5.0 is starting"),
-        arguments("canary-waiting-for-pods", "Progressing",
+        arguments(
+            "canary-waiting-for-pods",
+            "Progressing",
             "canary 1.5.0 step 1/4, weight 25%: waiting for the canary pods of weight 25%"),
-        arguments("canary-analysing", "Progressing",
+        arguments(
+            "canary-analysing",
+            "Progressing",
             "canary 1.5.0 step 2/4, weight 25%: analysis 2/5 measurements, 0 failed"),
-        arguments("canary-timed-pause", "Progressing",
+        arguments(
+            "canary-timed-pause",
+            "Progressing",
             "canary 1.5.0 step 2/3, weight 25%: pausing until 2026-11-27T10:10:40Z"),
         arguments("canary-paused", "Suspended", paused),
-        arguments("canary-inconclusive", "Suspended", "canary 1.5.0 step 2/4, weight 25%: analysis was inconclusive"
-            + " (5 of 5): annotate modelops.dev/promote=true or abort=true"),
+        arguments(
+            "canary-inconclusive",
+            "Suspended",
+            "canary 1.5.0 step 2/4, weight 25%: analysis was inconclusive"
+                + " (5 of 5): annotate modelops.dev/promote=true or abort=true"),
         arguments("rolled-back", "Degraded", rolledBack),
-        arguments("aborted", "Degraded", "version 1.5.0 was rolled back: rollout of 1.5.0 aborted by annotation;"
-            + " version 1.4.0 keeps serving; set spec.model to a new version (or back to the serving one)"),
-        arguments("progress-deadline", "Degraded", "version 1.5.0 made no progress: ReplicaSet \"churn-7d9f8c6b5\" has"
-            + " timed out progressing.; version 1.4.0 keeps serving"),
-        arguments("replica-failure", "Degraded", "pods cannot be created: pods \"churn-7d9f8c6b5-x2x7q\" is forbidden:"
-            + " violates PodSecurity \"restricted:latest\": unrestricted capabilities (container \"server\" must set"
-            + " securityContext.capabilities.drop=[\"ALL\"])"),
-        arguments("permission-denied", "Degraded", "the operator's RBAC role does not allow this:"
-            + " horizontalpodautoscalers.autoscaling \"churn\" is forbidden: User"
-            + " \"system:serviceaccount:modelops-system:modelops-operator\" cannot patch resource"
-            + " \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"ml\""),
-        arguments("degraded-fixed-in-git", "Progressing", "waiting for the modelops operator to observe generation 3"));
+        arguments(
+            "aborted",
+            "Degraded",
+            "version 1.5.0 was rolled back: rollout of 1.5.0 aborted by annotation;"
+                + " version 1.4.0 keeps serving; set spec.model to a new version (or back to the serving one)"),
+        arguments(
+            "progress-deadline",
+            "Degraded",
+            "version 1.5.0 made no progress: ReplicaSet \"churn-7d9f8c6b5\" has"
+                + " timed out progressing.; version 1.4.0 keeps serving"),
+        arguments(
+            "replica-failure",
+            "Degraded",
+            "pods cannot be created: pods \"churn-7d9f8c6b5-x2x7q\" is forbidden:"
+                + " violates PodSecurity \"restricted:latest\": unrestricted capabilities (container \"server\" must set"
+                + " securityContext.capabilities.drop=[\"ALL\"])"),
+        arguments(
+            "permission-denied",
+            "Degraded",
+            "the operator's RBAC role does not allow this:"
+                + " horizontalpodautoscalers.autoscaling \"churn\" is forbidden: User"
+                + " \"system:serviceaccount:modelops-system:modelops-operator\" cannot patch resource"
+                + " \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"ml\""),
+        arguments(
+            "degraded-fixed-in-git",
+            "Progressing",
+            "waiting for the modelops operator to observe generation 3"));
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -108,25 +137,52 @@ class ArgoCdCustomizationsTest {
         arguments("no-status", "Progressing", "waiting for the modelops operator to report status"),
         arguments("not-yet-evaluated", "Progressing", "waiting for the first drift evaluation"),
         arguments("watching", "Healthy", "score 0.05 is at or below the threshold 0.2"),
-        arguments("drifting", "Healthy",
+        arguments(
+            "drifting",
+            "Healthy",
             "score 0.31 is above the threshold 0.2 since 2026-11-27T10:00:00Z (must hold for 10m)"),
-        arguments("last-retrain-failed", "Healthy", "score 0.12 is at or below the threshold 0.2; last retrain"
-            + " (Job churn-drift-retrain-3): the Job failed: BackoffLimitExceeded"),
+        arguments(
+            "last-retrain-failed",
+            "Healthy",
+            "score 0.12 is at or below the threshold 0.2; last retrain"
+                + " (Job churn-drift-retrain-3): the Job failed: BackoffLimitExceeded"),
         arguments("retraining", "Progressing", "retraining Job churn-drift-retrain-3 is running"),
-        arguments("awaiting-approval", "Suspended", "model 1.5.0 from Job churn-drift-retrain-3 awaits approval:"
-            + " annotate modelops.dev/approve=1.5.0 or run the approve-candidate action"),
-        arguments("suspended", "Suspended", "suspended (spec.suspend): drift is not evaluated and no retrain starts"),
-        arguments("suspended-job-running", "Suspended", "suspended (spec.suspend): drift is not evaluated and no"
-            + " retrain starts; Job churn-drift-retrain-3 is left to finish"),
-        arguments("source-unavailable", "Degraded", "drift source unavailable (SourceUnreachable): cannot scrape pod"
-            + " churn-7d9f8c6b5-x2x7q at http://10.42.0.17:8080/metrics: java.net.ConnectException: Connection"
-            + " refused; drift cannot trigger a retrain until it answers"),
-        arguments("target-missing", "Degraded", "ModelDeployment churn does not exist in namespace ml"),
-        arguments("permission-denied", "Degraded", "the operator's RBAC role does not allow this: jobs.batch is"
-            + " forbidden: User \"system:serviceaccount:modelops-system:modelops-operator\" cannot create resource"
-            + " \"jobs\" in API group \"batch\" in the namespace \"ml\""),
-        arguments("generation-not-observed", "Progressing", "waiting for the modelops operator to observe generation 2"),
-        arguments("degraded-fixed-in-git", "Progressing", "waiting for the modelops operator to observe generation 2"));
+        arguments(
+            "awaiting-approval",
+            "Suspended",
+            "model 1.5.0 from Job churn-drift-retrain-3 awaits approval:"
+                + " annotate modelops.dev/approve=1.5.0 or run the approve-candidate action"),
+        arguments(
+            "suspended",
+            "Suspended",
+            "suspended (spec.suspend): drift is not evaluated and no retrain starts"),
+        arguments(
+            "suspended-job-running",
+            "Suspended",
+            "suspended (spec.suspend): drift is not evaluated and no"
+                + " retrain starts; Job churn-drift-retrain-3 is left to finish"),
+        arguments(
+            "source-unavailable",
+            "Degraded",
+            "drift source unavailable (SourceUnreachable): cannot scrape pod"
+                + " churn-7d9f8c6b5-x2x7q at http://10.42.0.17:8080/metrics: java.net.ConnectException: Connection"
+                + " refused; drift cannot trigger a retrain until it answers"),
+        arguments(
+            "target-missing", "Degraded", "ModelDeployment churn does not exist in namespace ml"),
+        arguments(
+            "permission-denied",
+            "Degraded",
+            "the operator's RBAC role does not allow this: jobs.batch is"
+                + " forbidden: User \"system:serviceaccount:modelops-system:modelops-operator\" cannot create resource"
+                + " \"jobs\" in API group \"batch\" in the namespace \"ml\""),
+        arguments(
+            "generation-not-observed",
+            "Progressing",
+            "waiting for the modelops operator to observe generation 2"),
+        arguments(
+            "degraded-fixed-in-git",
+            "Progressing",
+            "waiting for the modelops operator to observe generation 2"));
   }
 
   @ParameterizedTest(name = "{0}: {1}")
@@ -141,10 +197,14 @@ class ArgoCdCustomizationsTest {
     assertEquals(fixtureNames(RTP), expectedNames(retrainPolicyHealth()));
   }
 
-  /** Fixtures in the shape the operator writes: unknown fields or phases fail to read into the api classes. */
+  /**
+   * Fixtures in the shape the operator writes: unknown fields or phases fail to read into the api
+   * classes.
+   */
   @Test
   void everyFixtureIsAValidObjectOfItsKind() throws Exception {
-    YAMLMapper strict = YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    YAMLMapper strict =
+        YAMLMapper.builder().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
     for (String name : fixtureNames(MDEP)) {
       strict.readValue(fixtureFile(MDEP, name).toFile(), ModelDeployment.class);
     }
@@ -168,7 +228,8 @@ class ArgoCdCustomizationsTest {
   @Test
   void aPendingPromoteOrAbortDisablesBothUntilTheOperatorRemovesIt() throws Exception {
     for (String pending : new String[] {PROMOTE, ABORT}) {
-      JsonNode actions = discover(MDEP, withAnnotation(fixture(MDEP, "canary-paused"), pending, "true"));
+      JsonNode actions =
+          discover(MDEP, withAnnotation(fixture(MDEP, "canary-paused"), pending, "true"));
       assertTrue(disabled(actions, "promote"), pending);
       assertTrue(disabled(actions, "abort"), pending);
     }
@@ -186,7 +247,8 @@ class ArgoCdCustomizationsTest {
 
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("canaryActions")
-  void canaryActionsAddOnlyTheirAnnotation(String action, String fixture, String annotation) throws Exception {
+  void canaryActionsAddOnlyTheirAnnotation(String action, String fixture, String annotation)
+      throws Exception {
     JsonNode md = fixture(MDEP, fixture);
     JsonNode changed = lua.run(argocd.action(MDEP, action), md);
     assertSameObject(withAnnotation(md, annotation, "true"), changed);
@@ -210,7 +272,8 @@ class ArgoCdCustomizationsTest {
 
   @ParameterizedTest(name = "{0}: retrain {1}, approve-candidate {2}")
   @MethodSource
-  void retrainPolicyActionsOffered(String fixture, boolean retrain, boolean approve) throws Exception {
+  void retrainPolicyActionsOffered(String fixture, boolean retrain, boolean approve)
+      throws Exception {
     JsonNode actions = discover(RTP, fixture(RTP, fixture));
     assertEquals(Set.of("retrain", "approve-candidate"), names(actions));
     assertEquals(!retrain, disabled(actions, "retrain"), "retrain");
@@ -226,24 +289,33 @@ class ArgoCdCustomizationsTest {
 
   @Test
   void aPendingRequestIsNotOfferedTwice() throws Exception {
-    assertTrue(disabled(discover(RTP, withAnnotation(fixture(RTP, "watching"), RETRAIN_NOW, "x")), "retrain"));
-    assertTrue(disabled(discover(RTP, withAnnotation(fixture(RTP, "awaiting-approval"), APPROVE, "1.5.0")),
-        "approve-candidate"));
+    assertTrue(
+        disabled(
+            discover(RTP, withAnnotation(fixture(RTP, "watching"), RETRAIN_NOW, "x")), "retrain"));
+    assertTrue(
+        disabled(
+            discover(RTP, withAnnotation(fixture(RTP, "awaiting-approval"), APPROVE, "1.5.0")),
+            "approve-candidate"));
   }
 
   @Test
   void approveCandidateNamesAndApprovesExactlyTheCandidateInStatus() throws Exception {
     JsonNode policy = fixture(RTP, "awaiting-approval");
-    assertEquals("Approve model 1.5.0", discover(RTP, policy).path("approve-candidate").path("displayName").asText());
+    assertEquals(
+        "Approve model 1.5.0",
+        discover(RTP, policy).path("approve-candidate").path("displayName").asText());
     JsonNode changed = lua.run(argocd.action(RTP, "approve-candidate"), policy);
     assertSameObject(withAnnotation(policy, APPROVE, "1.5.0"), changed);
   }
 
   @Test
   void approveCandidateWithoutACandidateFailsAndChangesNothing() throws Exception {
-    ArgoCdLua.ScriptFailed failure = assertThrows(ArgoCdLua.ScriptFailed.class,
-        () -> lua.run(argocd.action(RTP, "approve-candidate"), fixture(RTP, "watching")));
-    assertTrue(failure.getMessage().contains("no trained model awaits approval"), failure.getMessage());
+    ArgoCdLua.ScriptFailed failure =
+        assertThrows(
+            ArgoCdLua.ScriptFailed.class,
+            () -> lua.run(argocd.action(RTP, "approve-candidate"), fixture(RTP, "watching")));
+    assertTrue(
+        failure.getMessage().contains("no trained model awaits approval"), failure.getMessage());
   }
 
   @Test
@@ -265,24 +337,38 @@ class ArgoCdCustomizationsTest {
 
   @Test
   void everyDiscoveredActionHasADefinition() throws Exception {
-    assertEquals(names(discover(MDEP, fixture(MDEP, "canary-paused"))), new TreeSet<>(argocd.actionNames(MDEP)));
-    assertEquals(names(discover(RTP, fixture(RTP, "awaiting-approval"))), new TreeSet<>(argocd.actionNames(RTP)));
+    assertEquals(
+        names(discover(MDEP, fixture(MDEP, "canary-paused"))),
+        new TreeSet<>(argocd.actionNames(MDEP)));
+    assertEquals(
+        names(discover(RTP, fixture(RTP, "awaiting-approval"))),
+        new TreeSet<>(argocd.actionNames(RTP)));
   }
 
-  /** The sandbox is as strict as Argo CD's: a script that passes here cannot fail there for a missing library. */
+  /**
+   * The sandbox is as strict as Argo CD's: a script that passes here cannot fail there for a
+   * missing library.
+   */
   @Test
   void theSandboxHasNoStringOrMathLibraryLikeArgoCd() throws Exception {
     JsonNode md = fixture(MDEP, "healthy");
-    for (String script : new String[] {"return {status = string.upper('x')}", "return {status = ('x'):upper()}",
-        "return {status = tostring(math.floor(1.5))}", "return {status = io.read()}"}) {
+    for (String script :
+        new String[] {
+          "return {status = string.upper('x')}",
+          "return {status = ('x'):upper()}",
+          "return {status = tostring(math.floor(1.5))}",
+          "return {status = io.read()}"
+        }) {
       assertThrows(ArgoCdLua.ScriptFailed.class, () -> lua.run(script, md), script);
     }
-    assertEquals("2026", lua.run("return {year = os.date('!%Y', 1795000000)}", md).path("year").asText());
+    assertEquals(
+        "2026", lua.run("return {year = os.date('!%Y', 1795000000)}", md).path("year").asText());
   }
 
   private static Health health(String kind, String fixture) throws Exception {
     JsonNode result = lua.run(argocd.health(kind), fixture(kind, fixture));
-    assertEquals(Set.of("status", "message"), names(result), "a health script returns status and message");
+    assertEquals(
+        Set.of("status", "message"), names(result), "a health script returns status and message");
     return new Health(result.path("status").asText(), result.path("message").asText());
   }
 
@@ -305,7 +391,8 @@ class ArgoCdCustomizationsTest {
 
   private static Path fixtureDir(String kind) {
     try {
-      return Path.of(ArgoCdCustomizationsTest.class.getResource("/argocd/" + kind.toLowerCase()).toURI());
+      return Path.of(
+          ArgoCdCustomizationsTest.class.getResource("/argocd/" + kind.toLowerCase()).toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
@@ -313,8 +400,11 @@ class ArgoCdCustomizationsTest {
 
   private static Set<String> fixtureNames(String kind) throws IOException {
     try (Stream<Path> files = Files.list(fixtureDir(kind))) {
-      return files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
-          .map(f -> f.substring(0, f.length() - ".yaml".length())).collect(Collectors.toCollection(TreeSet::new));
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(f -> f.endsWith(".yaml"))
+          .map(f -> f.substring(0, f.length() - ".yaml".length()))
+          .collect(Collectors.toCollection(TreeSet::new));
     }
   }
 
@@ -335,8 +425,8 @@ class ArgoCdCustomizationsTest {
   }
 
   /**
-   * Equal once empty arrays and empty objects count as the same: Lua has one empty table for both, and Argo CD
-   * restores the original shape of such fields before it patches the object.
+   * Equal once empty arrays and empty objects count as the same: Lua has one empty table for both,
+   * and Argo CD restores the original shape of such fields before it patches the object.
    */
   private static void assertSameObject(JsonNode expected, JsonNode actual) {
     assertEquals(emptiesAsObjects(expected), emptiesAsObjects(actual));

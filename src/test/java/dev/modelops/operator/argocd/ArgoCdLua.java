@@ -11,9 +11,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs an Argo CD customization script with a real Lua 5.1 interpreter (gopher-lua, which Argo CD embeds,
- * implements Lua 5.1) inside src/test/resources/argocd/argocd-lua-sandbox.lua, which gives the script what
- * Argo CD gives it: the global `obj`, the base and table libraries, os.time and os.date, nothing else.
+ * Runs an Argo CD customization script with a real Lua 5.1 interpreter (gopher-lua, which Argo CD
+ * embeds, implements Lua 5.1) inside src/test/resources/argocd/argocd-lua-sandbox.lua, which gives
+ * the script what Argo CD gives it: the global `obj`, the base and table libraries, os.time and
+ * os.date, nothing else.
  */
 final class ArgoCdLua {
   static final String INTERPRETER = "lua5.1";
@@ -34,7 +35,9 @@ final class ArgoCdLua {
     this.sandbox = sandbox;
   }
 
-  /** Fails with the install command when the interpreter is missing: these tests are never skipped. */
+  /**
+   * Fails with the install command when the interpreter is missing: these tests are never skipped.
+   */
   static ArgoCdLua start(Path workDir) throws IOException, InterruptedException {
     try {
       Process version = new ProcessBuilder(INTERPRETER, "-v").redirectErrorStream(true).start();
@@ -43,8 +46,12 @@ final class ArgoCdLua {
         throw new IOException(INTERPRETER + " -v did not succeed");
       }
     } catch (IOException e) {
-      throw new AssertionError(INTERPRETER + " is not installed, and the Argo CD Lua scripts are tested with it."
-          + " Install it: apt-get install lua5.1 (.ci/run does). Cause: " + e.getMessage(), e);
+      throw new AssertionError(
+          INTERPRETER
+              + " is not installed, and the Argo CD Lua scripts are tested with it."
+              + " Install it: apt-get install lua5.1 (.ci/run does). Cause: "
+              + e.getMessage(),
+          e);
     }
     Path sandbox = workDir.resolve("argocd-lua-sandbox.lua");
     try (InputStream in = ArgoCdLua.class.getResourceAsStream("/argocd/argocd-lua-sandbox.lua")) {
@@ -60,9 +67,12 @@ final class ArgoCdLua {
     Files.writeString(scriptFile, script, StandardCharsets.UTF_8);
     Files.writeString(objectFile, "return " + LuaLiteral.of(object) + "\n", StandardCharsets.UTF_8);
     Path stderr = Files.createTempFile(workDir, "stderr", ".txt");
-    Process lua = new ProcessBuilder(List.of(INTERPRETER, sandbox.toString(), scriptFile.toString(), objectFile.toString()))
-        .redirectError(stderr.toFile())
-        .start();
+    Process lua =
+        new ProcessBuilder(
+                List.of(
+                    INTERPRETER, sandbox.toString(), scriptFile.toString(), objectFile.toString()))
+            .redirectError(stderr.toFile())
+            .start();
     byte[] stdout = lua.getInputStream().readAllBytes();
     if (!lua.waitFor(10, TimeUnit.SECONDS)) {
       lua.destroyForcibly();

@@ -5,8 +5,8 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * A Kubernetes object as a Lua table constructor, as Argo CD hands it to its scripts: objects become tables
- * keyed by field name, arrays become sequences (1-based), null fields are absent.
+ * A Kubernetes object as a Lua table constructor, as Argo CD hands it to its scripts: objects
+ * become tables keyed by field name, arrays become sequences (1-based), null fields are absent.
  */
 final class LuaLiteral {
   private LuaLiteral() {}
@@ -37,7 +37,8 @@ final class LuaLiteral {
       out.append('{');
       for (JsonNode item : node) {
         if (item.isNull()) {
-          throw new IllegalArgumentException("a null inside an array has no Lua equivalent: " + node);
+          throw new IllegalArgumentException(
+              "a null inside an array has no Lua equivalent: " + node);
         }
         append(out, item);
         out.append(',');
@@ -56,7 +57,10 @@ final class LuaLiteral {
     }
   }
 
-  /** A double-quoted Lua string; control characters as decimal escapes, other bytes as they are (UTF-8). */
+  /**
+   * A double-quoted Lua string; control characters as decimal escapes, other bytes as they are
+   * (UTF-8).
+   */
   private static void string(StringBuilder out, String value) {
     out.append('"');
     for (char c : value.toCharArray()) {

@@ -12,11 +12,12 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * Counts the requests of the operator's ServiceAccount in the API server's audit log (the cluster logs only
- * that user), by verb and resource, for requests received within a time window.
+ * Counts the requests of the operator's ServiceAccount in the API server's audit log (the cluster
+ * logs only that user), by verb and resource, for requests received within a time window.
  */
 final class AuditLog {
-  static final Set<String> WRITE_VERBS = Set.of("create", "update", "patch", "delete", "deletecollection");
+  static final Set<String> WRITE_VERBS =
+      Set.of("create", "update", "patch", "delete", "deletecollection");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** "verb resource[/subresource]" → count; watches are counted when they end. */
@@ -28,7 +29,8 @@ final class AuditLog {
     long writes() {
       return byVerbAndResource.entrySet().stream()
           .filter(e -> WRITE_VERBS.contains(e.getKey().split(" ")[0]))
-          .mapToLong(Map.Entry::getValue).sum();
+          .mapToLong(Map.Entry::getValue)
+          .sum();
     }
 
     Map<String, Long> byVerb() {
@@ -39,11 +41,12 @@ final class AuditLog {
 
     Map<String, Long> writesByResource() {
       Map<String, Long> writes = new TreeMap<>();
-      byVerbAndResource.forEach((k, v) -> {
-        if (WRITE_VERBS.contains(k.split(" ")[0])) {
-          writes.put(k, v);
-        }
-      });
+      byVerbAndResource.forEach(
+          (k, v) -> {
+            if (WRITE_VERBS.contains(k.split(" ")[0])) {
+              writes.put(k, v);
+            }
+          });
       return writes;
     }
   }
@@ -70,8 +73,9 @@ final class AuditLog {
           continue;
         }
         JsonNode ref = event.path("objectRef");
-        String resource = ref.path("resource").asText("-")
-            + (ref.hasNonNull("subresource") ? "/" + ref.path("subresource").asText() : "");
+        String resource =
+            ref.path("resource").asText("-")
+                + (ref.hasNonNull("subresource") ? "/" + ref.path("subresource").asText() : "");
         counts.merge(event.path("verb").asText() + " " + resource, 1L, Long::sum);
       }
     }

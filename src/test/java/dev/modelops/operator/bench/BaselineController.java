@@ -24,13 +24,14 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * The physical limit the operator is compared with: the same children (the operator's own Deployment and
- * Service builders, Server-Side Apply) and the same status (the operator's own calculator, written only when
- * it changes), straight from Fabric8 informers and a fixed pool of `threads` workers — no framework, no
- * Events, no retries. One worker at a time per ModelDeployment, like JOSDK. It runs in a JVM of its own,
- * started cold and with the same JVM flags as the operator's (see {@link #main}): in the bench's JVM it would
- * run on code the bench had already compiled, and just-in-time compilation is a good part of what a fresh JVM
- * spends while converging.
+ * The physical limit the operator is compared with: the same children (the operator's own
+ * Deployment and Service builders, Server-Side Apply) and the same status (the operator's own
+ * calculator, written only when it changes), straight from Fabric8 informers and a fixed pool of
+ * `threads` workers — no framework, no Events, no retries. One worker at a time per
+ * ModelDeployment, like JOSDK. It runs in a JVM of its own, started cold and with the same JVM
+ * flags as the operator's (see {@link #main}): in the bench's JVM it would run on code the bench
+ * had already compiled, and just-in-time compilation is a good part of what a fresh JVM spends
+ * while converging.
  */
 final class BaselineController {
   static final String FIELD_MANAGER = "modelops-bench-baseline";
@@ -47,10 +48,14 @@ final class BaselineController {
 
   static final String STARTED = "baseline controller started";
 
-  /** Arguments: kubeconfig, namespace, reconcile threads, puller image. Runs until the process is stopped. */
+  /**
+   * Arguments: kubeconfig, namespace, reconcile threads, puller image. Runs until the process is
+   * stopped.
+   */
   public static void main(String[] args) throws InterruptedException {
     KubernetesClient client = BenchCluster.client(java.nio.file.Path.of(args[0]), FIELD_MANAGER);
-    BaselineController controller = new BaselineController(client, args[1], Integer.parseInt(args[2]), args[3]);
+    BaselineController controller =
+        new BaselineController(client, args[1], Integer.parseInt(args[2]), args[3]);
     controller.start();
     System.out.println(STARTED);
     System.out.flush();
@@ -65,27 +70,37 @@ final class BaselineController {
   }
 
   void start() {
-    deployments = client.apps().deployments().inNamespace(namespace).withLabel("app.kubernetes.io/managed-by",
-        ServingNames.MANAGED_BY).inform(handler(d -> enqueue(d.getMetadata().getName())), 0);
-    primaries = client.resources(ModelDeployment.class).inNamespace(namespace)
-        .inform(handler(md -> enqueue(md.getMetadata().getName())), 0);
+    deployments =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(namespace)
+            .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
+            .inform(handler(d -> enqueue(d.getMetadata().getName())), 0);
+    primaries =
+        client
+            .resources(ModelDeployment.class)
+            .inNamespace(namespace)
+            .inform(handler(md -> enqueue(md.getMetadata().getName())), 0);
   }
 
   private void enqueue(String name) {
     if (queued.add(name)) {
-      workers.submit(() -> {
-        queued.remove(name);
-        synchronized (locks.computeIfAbsent(name, k -> new Object())) {
-          try {
-            reconcile(name);
-          } catch (RuntimeException e) {
-            // Like a controller's retry, minus the backoff: the benchmark would rather see it fail loudly.
-            System.err.println("baseline: " + name + ": " + e.getMessage());
-            applied.remove(name);
-            enqueue(name);
-          }
-        }
-      });
+      workers.submit(
+          () -> {
+            queued.remove(name);
+            synchronized (locks.computeIfAbsent(name, k -> new Object())) {
+              try {
+                reconcile(name);
+              } catch (RuntimeException e) {
+                // Like a controller's retry, minus the backoff: the benchmark would rather see it
+                // fail loudly.
+                System.err.println("baseline: " + name + ": " + e.getMessage());
+                applied.remove(name);
+                enqueue(name);
+              }
+            }
+          });
     }
   }
 
@@ -98,15 +113,21 @@ final class BaselineController {
       apply(md, ServingDeploymentDependent.build(md, pullerImage));
       apply(md, ServingServiceDependent.build(md));
     }
-    Deployment deployment = deployments.getStore().getByKey(namespace + "/" + ServingNames.deploymentName(md));
-    ModelDeploymentStatus status = ServingStatusCalculator.compute(md, Optional.ofNullable(deployment), Instant.now())
-        .status();
+    Deployment deployment =
+        deployments.getStore().getByKey(namespace + "/" + ServingNames.deploymentName(md));
+    ModelDeploymentStatus status =
+        ServingStatusCalculator.compute(md, Optional.ofNullable(deployment), Instant.now())
+            .status();
     ModelDeploymentStatus known = written.getOrDefault(name, md.getStatus());
     if (StatusChange.differs(known, status)) {
-      // Without a resourceVersion: a merge patch of status that never conflicts, like the operator's apply.
+      // Without a resourceVersion: a merge patch of status that never conflicts, like the
+      // operator's apply.
       ModelDeployment update = new ModelDeployment();
-      update.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-          .withName(md.getMetadata().getName()).withNamespace(namespace).build());
+      update.setMetadata(
+          new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
+              .withName(md.getMetadata().getName())
+              .withNamespace(namespace)
+              .build());
       update.setStatus(status);
       client.resource(update).patchStatus();
       written.put(name, status);
@@ -114,9 +135,18 @@ final class BaselineController {
   }
 
   private void apply(ModelDeployment owner, HasMetadata child) {
-    child.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
-        .withApiVersion(owner.getApiVersion()).withKind(owner.getKind()).withName(owner.getMetadata().getName())
-        .withUid(owner.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true).build()));
+    child
+        .getMetadata()
+        .setOwnerReferences(
+            List.of(
+                new OwnerReferenceBuilder()
+                    .withApiVersion(owner.getApiVersion())
+                    .withKind(owner.getKind())
+                    .withName(owner.getMetadata().getName())
+                    .withUid(owner.getMetadata().getUid())
+                    .withController(true)
+                    .withBlockOwnerDeletion(true)
+                    .build()));
     client.resource(child).fieldManager(FIELD_MANAGER).forceConflicts().serverSideApply();
   }
 

@@ -14,9 +14,9 @@ import java.util.Map;
 /**
  * `make bench`: the operator against the baseline on the real local control plane, for each N.
  * System properties: bench.n (default 100,1000), bench.runs (1), bench.idle-seconds (60),
- * bench.drift-window-seconds (40), bench.operator-env (K=V;K=V, e.g. tuning flags for the operator),
- * bench.baseline (true; false skips it, e.g. while profiling the operator).
- * Writes target/bench/results.json and target/bench/bench.png; prints the table.
+ * bench.drift-window-seconds (40), bench.operator-env (K=V;K=V, e.g. tuning flags for the
+ * operator), bench.baseline (true; false skips it, e.g. while profiling the operator). Writes
+ * target/bench/results.json and target/bench/bench.png; prints the table.
  */
 public final class Bench {
   private Bench() {}
@@ -26,7 +26,8 @@ public final class Bench {
       run();
       System.exit(0);
     } catch (Throwable e) {
-      // Worker pools and the drift source are not daemons: without this the JVM would outlive the failure.
+      // Worker pools and the drift source are not daemons: without this the JVM would outlive the
+      // failure.
       e.printStackTrace();
       System.exit(1);
     }
@@ -34,16 +35,25 @@ public final class Bench {
 
   private static void run() throws Exception {
     System.setProperty("java.awt.headless", "true");
-    List<Integer> ns = Arrays.stream(System.getProperty("bench.n", "100,1000").split(","))
-        .map(String::strip).filter(s -> !s.isEmpty()).map(Integer::parseInt).toList();
+    List<Integer> ns =
+        Arrays.stream(System.getProperty("bench.n", "100,1000").split(","))
+            .map(String::strip)
+            .filter(s -> !s.isEmpty())
+            .map(Integer::parseInt)
+            .toList();
     int runs = Integer.getInteger("bench.runs", 1);
     Map<String, String> operatorEnv = parseEnv(System.getProperty("bench.operator-env", ""));
-    Scenarios.Settings settings = new Scenarios.Settings(
-        Duration.ofSeconds(Integer.getInteger("bench.idle-seconds", 60)), Duration.ofSeconds(10),
-        Duration.ofSeconds(Integer.getInteger("bench.drift-window-seconds", 40)), operatorEnv,
-        reconcileThreads(operatorEnv), "docker.io/kserve/storage-initializer:v0.15.0");
-    Scenarios.log("N=%s, runs=%d, reconcile threads (operator and baseline)=%d, operator env=%s", ns, runs,
-        settings.threads(), operatorEnv);
+    Scenarios.Settings settings =
+        new Scenarios.Settings(
+            Duration.ofSeconds(Integer.getInteger("bench.idle-seconds", 60)),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(Integer.getInteger("bench.drift-window-seconds", 40)),
+            operatorEnv,
+            reconcileThreads(operatorEnv),
+            "docker.io/kserve/storage-initializer:v0.15.0");
+    Scenarios.log(
+        "N=%s, runs=%d, reconcile threads (operator and baseline)=%d, operator env=%s",
+        ns, runs, settings.threads(), operatorEnv);
 
     long started = System.nanoTime();
     List<Scenarios.OperatorRun> operatorRuns = new ArrayList<>();
@@ -62,37 +72,68 @@ public final class Bench {
     System.out.println();
     System.out.println(report.table());
     report.chart(BenchCluster.OUT.resolve("bench.png"));
-    Scenarios.log("took %.0f s; wrote %s and %s", (System.nanoTime() - started) / 1e9,
-        BenchCluster.OUT.resolve("results.json"), BenchCluster.OUT.resolve("bench.png"));
+    Scenarios.log(
+        "took %.0f s; wrote %s and %s",
+        (System.nanoTime() - started) / 1e9,
+        BenchCluster.OUT.resolve("results.json"),
+        BenchCluster.OUT.resolve("bench.png"));
   }
 
-  private static void write(Scenarios.Settings settings, List<Scenarios.OperatorRun> operator,
-      List<Scenarios.BaselineRun> baseline, double seconds) throws Exception {
+  private static void write(
+      Scenarios.Settings settings,
+      List<Scenarios.OperatorRun> operator,
+      List<Scenarios.BaselineRun> baseline,
+      double seconds)
+      throws Exception {
     Map<String, Object> json = new LinkedHashMap<>();
-    json.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
-        "memoryGiB", Math.round(memoryGiB())));
-    json.put("settings", Map.of("idleSeconds", settings.idle().toSeconds(),
-        "driftIntervalSeconds", settings.driftInterval().toSeconds(),
-        "driftWindowSeconds", settings.driftWindow().toSeconds(), "operatorEnv", settings.operatorEnv(),
-        "reconcileThreads", settings.threads(), "creatorThreads", Scenarios.CREATORS));
+    json.put(
+        "machine",
+        Map.of(
+            "cores",
+            Runtime.getRuntime().availableProcessors(),
+            "memoryGiB",
+            Math.round(memoryGiB())));
+    json.put(
+        "settings",
+        Map.of(
+            "idleSeconds",
+            settings.idle().toSeconds(),
+            "driftIntervalSeconds",
+            settings.driftInterval().toSeconds(),
+            "driftWindowSeconds",
+            settings.driftWindow().toSeconds(),
+            "operatorEnv",
+            settings.operatorEnv(),
+            "reconcileThreads",
+            settings.threads(),
+            "creatorThreads",
+            Scenarios.CREATORS));
     json.put("seconds", seconds);
     json.put("operator", operator);
     json.put("baseline", baseline);
     Files.createDirectories(BenchCluster.OUT);
-    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+    new ObjectMapper()
+        .enable(SerializationFeature.INDENT_OUTPUT)
         .writeValue(BenchCluster.OUT.resolve("results.json").toFile(), json);
   }
 
   private static double memoryGiB() throws Exception {
-    return Files.readAllLines(Path.of("/proc/meminfo")).stream().filter(l -> l.startsWith("MemTotal:"))
-        .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", ""))).findFirst().orElse(0) / 1024.0 / 1024.0;
+    return Files.readAllLines(Path.of("/proc/meminfo")).stream()
+            .filter(l -> l.startsWith("MemTotal:"))
+            .mapToLong(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+            .findFirst()
+            .orElse(0)
+        / 1024.0
+        / 1024.0;
   }
 
   private static Map<String, String> parseEnv(String spec) {
     Map<String, String> env = new LinkedHashMap<>();
     for (String pair : spec.split(";")) {
       if (pair.contains("=")) {
-        env.put(pair.substring(0, pair.indexOf('=')).strip(), pair.substring(pair.indexOf('=') + 1).strip());
+        env.put(
+            pair.substring(0, pair.indexOf('=')).strip(),
+            pair.substring(pair.indexOf('=') + 1).strip());
       }
     }
     return env;
@@ -105,10 +146,13 @@ public final class Bench {
       return Integer.parseInt(fromEnv);
     }
     java.util.Properties properties = new java.util.Properties();
-    try (var in = Files.newInputStream(BenchCluster.ROOT.resolve("src/main/resources/application.properties"))) {
+    try (var in =
+        Files.newInputStream(
+            BenchCluster.ROOT.resolve("src/main/resources/application.properties"))) {
       properties.load(in);
     }
     // JOSDK's default (ConfigurationService.DEFAULT_RECONCILIATION_THREADS_NUMBER).
-    return Integer.parseInt(properties.getProperty("quarkus.operator-sdk.concurrent-reconciliation-threads", "50"));
+    return Integer.parseInt(
+        properties.getProperty("quarkus.operator-sdk.concurrent-reconciliation-threads", "50"));
   }
 }

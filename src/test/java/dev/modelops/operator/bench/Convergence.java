@@ -17,11 +17,13 @@ import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 
 /**
- * Applies N ModelDeployments at once (as fast as `creators` threads can POST them) and clocks, through a
- * watch, when each one first reports Ready=True.
+ * Applies N ModelDeployments at once (as fast as `creators` threads can POST them) and clocks,
+ * through a watch, when each one first reports Ready=True.
  */
 final class Convergence {
-  /** Seconds from the first create to each ModelDeployment's Ready, sorted; and to the last create. */
+  /**
+   * Seconds from the first create to each ModelDeployment's Ready, sorted; and to the last create.
+   */
   record Result(double seconds, double createSeconds, List<Double> readyAt) {
     double perSecond(int n) {
       return n / seconds;
@@ -35,7 +37,8 @@ final class Convergence {
   }
 
   static ModelDeployment modelDeployment(String namespace, String name) {
-    return Serialization.unmarshal("""
+    return Serialization.unmarshal(
+        """
         apiVersion: modelops.dev/v1alpha1
         kind: ModelDeployment
         metadata: {name: %s, namespace: %s}
@@ -43,37 +46,47 @@ final class Convergence {
           model: {name: %s, version: "1.0.0", uri: "s3://models/%s/1.0.0"}
           runtime: {image: "example.test/server:1"}
           replicas: 1
-        """.formatted(name, namespace, name, name), ModelDeployment.class);
+        """
+            .formatted(name, namespace, name, name),
+        ModelDeployment.class);
   }
 
   static boolean ready(ModelDeployment md) {
-    return md.getStatus() != null && md.getStatus().conditions != null && md.getStatus().conditions.stream()
-        .anyMatch((Condition c) -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+    return md.getStatus() != null
+        && md.getStatus().conditions != null
+        && md.getStatus().conditions.stream()
+            .anyMatch((Condition c) -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
-  static Result run(KubernetesClient admin, String namespace, int n, int creators, Duration timeout) throws Exception {
+  static Result run(KubernetesClient admin, String namespace, int n, int creators, Duration timeout)
+      throws Exception {
     Map<String, Long> readyNanos = new ConcurrentHashMap<>();
-    SharedIndexInformer<ModelDeployment> informer = admin.resources(ModelDeployment.class).inNamespace(namespace)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(ModelDeployment md) {
-            seen(md);
-          }
+    SharedIndexInformer<ModelDeployment> informer =
+        admin
+            .resources(ModelDeployment.class)
+            .inNamespace(namespace)
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(ModelDeployment md) {
+                    seen(md);
+                  }
 
-          @Override
-          public void onUpdate(ModelDeployment old, ModelDeployment md) {
-            seen(md);
-          }
+                  @Override
+                  public void onUpdate(ModelDeployment old, ModelDeployment md) {
+                    seen(md);
+                  }
 
-          @Override
-          public void onDelete(ModelDeployment md, boolean unknown) {}
+                  @Override
+                  public void onDelete(ModelDeployment md, boolean unknown) {}
 
-          private void seen(ModelDeployment md) {
-            if (ready(md)) {
-              readyNanos.putIfAbsent(md.getMetadata().getName(), System.nanoTime());
-            }
-          }
-        }, 0);
+                  private void seen(ModelDeployment md) {
+                    if (ready(md)) {
+                      readyNanos.putIfAbsent(md.getMetadata().getName(), System.nanoTime());
+                    }
+                  }
+                },
+                0);
     try {
       ExecutorService pool = Executors.newFixedThreadPool(creators);
       long t0 = System.nanoTime();
@@ -87,9 +100,12 @@ final class Convergence {
       }
       double createSeconds = (System.nanoTime() - t0) / 1e9;
       pool.shutdown();
-      Awaitility.await(n + " ModelDeployments Ready").atMost(timeout).pollInterval(Duration.ofMillis(200))
+      Awaitility.await(n + " ModelDeployments Ready")
+          .atMost(timeout)
+          .pollInterval(Duration.ofMillis(200))
           .until(() -> readyNanos.size() >= n);
-      List<Double> readyAt = readyNanos.values().stream().map(t -> (t - t0) / 1e9).sorted().toList();
+      List<Double> readyAt =
+          readyNanos.values().stream().map(t -> (t - t0) / 1e9).sorted().toList();
       return new Result(readyAt.get(readyAt.size() - 1), createSeconds, readyAt);
     } finally {
       informer.close();

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** CPU time of a process from /proc/PID/stat (utime + stime, in clock ticks of 1/100 s on Linux). */
+/**
+ * CPU time of a process from /proc/PID/stat (utime + stime, in clock ticks of 1/100 s on Linux).
+ */
 final class CpuTime {
   private static final double TICKS_PER_SECOND = 100.0;
 
@@ -19,6 +21,8 @@ final class CpuTime {
 
   /** CPU seconds of a control-plane component started by hack/cluster-up.sh. */
   static double component(String name) throws IOException {
-    return seconds(Long.parseLong(Files.readString(BenchCluster.STATE.resolve("pids/" + name + ".pid")).strip()));
+    return seconds(
+        Long.parseLong(
+            Files.readString(BenchCluster.STATE.resolve("pids/" + name + ".pid")).strip()));
   }
 }

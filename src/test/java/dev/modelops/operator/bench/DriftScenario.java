@@ -20,20 +20,30 @@ import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 
 /**
- * N RetrainPolicies, one per converged ModelDeployment, each measuring drift every `interval` from the
- * DriftSource. Lag of an evaluation = time since the policy's previous evaluation − interval (JOSDK's
- * per-resource poller schedules the next fetch `interval` after the last one). Meanwhile ModelDeployments are
- * edited (replicas 1 → 2) and the time until the operator has applied the new replica count to the
- * Deployment tells whether events wait behind timers.
+ * N RetrainPolicies, one per converged ModelDeployment, each measuring drift every `interval` from
+ * the DriftSource. Lag of an evaluation = time since the policy's previous evaluation − interval
+ * (JOSDK's per-resource poller schedules the next fetch `interval` after the last one). Meanwhile
+ * ModelDeployments are edited (replicas 1 → 2) and the time until the operator has applied the new
+ * replica count to the Deployment tells whether events wait behind timers.
  */
 final class DriftScenario {
-  record Result(int policies, double allEvaluatedSeconds, long evaluations, double lagP50, double lagP99,
-      double lagMax, int edits, double editP50, double editMax) {}
+  record Result(
+      int policies,
+      double allEvaluatedSeconds,
+      long evaluations,
+      double lagP50,
+      double lagP99,
+      double lagMax,
+      int edits,
+      double editP50,
+      double editMax) {}
 
   private DriftScenario() {}
 
-  static RetrainPolicy policy(String namespace, String name, String target, String url, Duration interval) {
-    return Serialization.unmarshal("""
+  static RetrainPolicy policy(
+      String namespace, String name, String target, String url, Duration interval) {
+    return Serialization.unmarshal(
+        """
         apiVersion: modelops.dev/v1alpha1
         kind: RetrainPolicy
         metadata: {name: %s, namespace: %s}
@@ -50,17 +60,26 @@ final class DriftScenario {
               template:
                 spec:
                   containers: [{name: train, image: example.test/trainer:1}]
-        """.formatted(name, namespace, target, url, name, interval.toSeconds()), RetrainPolicy.class);
+        """
+            .formatted(name, namespace, target, url, name, interval.toSeconds()),
+        RetrainPolicy.class);
   }
 
-  static Result run(KubernetesClient admin, String namespace, int n, Duration interval, Duration window,
-      int creators) throws Exception {
+  static Result run(
+      KubernetesClient admin,
+      String namespace,
+      int n,
+      Duration interval,
+      Duration window,
+      int creators)
+      throws Exception {
     try (DriftSource source = new DriftSource()) {
       ExecutorService pool = Executors.newFixedThreadPool(creators);
       long t0 = System.nanoTime();
       List<Future<?>> creates = new ArrayList<>();
       for (int i = 0; i < n; i++) {
-        RetrainPolicy policy = policy(namespace, "rtp-%05d".formatted(i), Convergence.name(i), source.url(), interval);
+        RetrainPolicy policy =
+            policy(namespace, "rtp-%05d".formatted(i), Convergence.name(i), source.url(), interval);
         creates.add(pool.submit(() -> admin.resource(policy).create()));
       }
       for (Future<?> create : creates) {
@@ -69,29 +88,40 @@ final class DriftScenario {
       pool.shutdown();
       Map<String, List<Long>> arrivals = source.arrivals();
       Duration bound = interval.multipliedBy(3).plusSeconds(60 + n / 10);
-      Awaitility.await("every policy evaluated once").atMost(bound).pollInterval(Duration.ofMillis(100))
+      Awaitility.await("every policy evaluated once")
+          .atMost(bound)
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> arrivals.size() >= n);
       double allEvaluated = (System.nanoTime() - t0) / 1e9;
-      // The first round is a burst of N creations; steady state starts once every policy has been measured twice.
-      Awaitility.await("every policy evaluated twice").atMost(bound).pollInterval(Duration.ofMillis(100))
+      // The first round is a burst of N creations; steady state starts once every policy has been
+      // measured twice.
+      Awaitility.await("every policy evaluated twice")
+          .atMost(bound)
+          .pollInterval(Duration.ofMillis(100))
           .until(() -> arrivals.values().stream().filter(a -> a.size() >= 2).count() >= n);
 
       Map<String, Long> scaledAt = new ConcurrentHashMap<>();
-      SharedIndexInformer<Deployment> deployments = admin.apps().deployments().inNamespace(namespace)
-          .inform(new ResourceEventHandler<>() {
-            @Override
-            public void onAdd(Deployment d) {}
+      SharedIndexInformer<Deployment> deployments =
+          admin
+              .apps()
+              .deployments()
+              .inNamespace(namespace)
+              .inform(
+                  new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Deployment d) {}
 
-            @Override
-            public void onUpdate(Deployment old, Deployment d) {
-              if (Integer.valueOf(2).equals(d.getSpec().getReplicas())) {
-                scaledAt.putIfAbsent(d.getMetadata().getName(), System.nanoTime());
-              }
-            }
+                    @Override
+                    public void onUpdate(Deployment old, Deployment d) {
+                      if (Integer.valueOf(2).equals(d.getSpec().getReplicas())) {
+                        scaledAt.putIfAbsent(d.getMetadata().getName(), System.nanoTime());
+                      }
+                    }
 
-            @Override
-            public void onDelete(Deployment d, boolean unknown) {}
-          }, 0);
+                    @Override
+                    public void onDelete(Deployment d, boolean unknown) {}
+                  },
+                  0);
       long windowStart = System.nanoTime();
       Map<String, Long> editedAt = new ConcurrentHashMap<>();
       int edits = (int) Math.max(1, window.toSeconds() / 2);
@@ -99,28 +129,46 @@ final class DriftScenario {
         for (int e = 0; e < edits; e++) {
           String name = Convergence.name((int) ((long) e * n / edits));
           editedAt.put(name, System.nanoTime());
-          admin.resources(ModelDeployment.class).inNamespace(namespace).withName(name)
+          admin
+              .resources(ModelDeployment.class)
+              .inNamespace(namespace)
+              .withName(name)
               .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"replicas\":2}}");
-          Thread.sleep(window.toMillis() / edits); // spacing the edits over the window is the measurement itself
+          Thread.sleep(
+              window.toMillis()
+                  / edits); // spacing the edits over the window is the measurement itself
         }
         long windowEnd = System.nanoTime();
-        Awaitility.await("edits applied to the Deployments").atMost(Duration.ofSeconds(60))
+        Awaitility.await("edits applied to the Deployments")
+            .atMost(Duration.ofSeconds(60))
             .until(() -> scaledAt.keySet().containsAll(editedAt.keySet()));
 
         List<Double> lags = new ArrayList<>();
         for (List<Long> times : arrivals.values()) {
           for (int i = 1; i < times.size(); i++) {
             if (times.get(i) >= windowStart && times.get(i) < windowEnd) {
-              lags.add(Math.max(0, (times.get(i) - times.get(i - 1)) / 1e9 - interval.toMillis() / 1000.0));
+              lags.add(
+                  Math.max(
+                      0, (times.get(i) - times.get(i - 1)) / 1e9 - interval.toMillis() / 1000.0));
             }
           }
         }
-        List<Double> editLatencies = editedAt.entrySet().stream()
-            .map(e -> (scaledAt.get(e.getKey()) - e.getValue()) / 1e9).sorted().toList();
+        List<Double> editLatencies =
+            editedAt.entrySet().stream()
+                .map(e -> (scaledAt.get(e.getKey()) - e.getValue()) / 1e9)
+                .sorted()
+                .toList();
         List<Double> sortedLags = lags.stream().sorted().toList();
-        return new Result(n, allEvaluated, sortedLags.size(), Stats.percentile(sortedLags, 50),
-            Stats.percentile(sortedLags, 99), sortedLags.isEmpty() ? Double.NaN : sortedLags.get(sortedLags.size() - 1),
-            edits, Stats.percentile(editLatencies, 50), editLatencies.get(editLatencies.size() - 1));
+        return new Result(
+            n,
+            allEvaluated,
+            sortedLags.size(),
+            Stats.percentile(sortedLags, 50),
+            Stats.percentile(sortedLags, 99),
+            sortedLags.isEmpty() ? Double.NaN : sortedLags.get(sortedLags.size() - 1),
+            edits,
+            Stats.percentile(editLatencies, 50),
+            editLatencies.get(editLatencies.size() - 1));
       } finally {
         deployments.close();
       }

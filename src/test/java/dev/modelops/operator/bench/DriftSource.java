@@ -15,32 +15,36 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A Prometheus stand-in on loopback: every query gets the same one-sample vector (so the score never changes
- * and no measurement wakes a reconciler), and the arrival time of each query is kept per policy, which the
- * query names: model_drift_score{policy="NAME"}.
+ * A Prometheus stand-in on loopback: every query gets the same one-sample vector (so the score
+ * never changes and no measurement wakes a reconciler), and the arrival time of each query is kept
+ * per policy, which the query names: model_drift_score{policy="NAME"}.
  */
 final class DriftSource implements AutoCloseable {
   private static final Pattern POLICY = Pattern.compile("policy=\"([^\"]+)\"");
-  private static final byte[] ANSWER = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"0.05\"]}]}}"
-      .getBytes(StandardCharsets.UTF_8);
+  private static final byte[] ANSWER =
+      "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"0.05\"]}]}}"
+          .getBytes(StandardCharsets.UTF_8);
   private final HttpServer server;
   private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
 
   DriftSource() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
     server.setExecutor(Executors.newFixedThreadPool(8));
-    server.createContext("/api/v1/query", exchange -> {
-      long now = System.nanoTime();
-      String query = URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
-      Matcher policy = POLICY.matcher(query);
-      if (policy.find()) {
-        arrivals.computeIfAbsent(policy.group(1), k -> new CopyOnWriteArrayList<>()).add(now);
-      }
-      exchange.sendResponseHeaders(200, ANSWER.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(ANSWER);
-      }
-    });
+    server.createContext(
+        "/api/v1/query",
+        exchange -> {
+          long now = System.nanoTime();
+          String query =
+              URLDecoder.decode(exchange.getRequestURI().getRawQuery(), StandardCharsets.UTF_8);
+          Matcher policy = POLICY.matcher(query);
+          if (policy.find()) {
+            arrivals.computeIfAbsent(policy.group(1), k -> new CopyOnWriteArrayList<>()).add(now);
+          }
+          exchange.sendResponseHeaders(200, ANSWER.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(ANSWER);
+          }
+        });
     server.start();
   }
 

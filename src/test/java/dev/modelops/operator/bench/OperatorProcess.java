@@ -16,9 +16,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator jar as a local JVM under its ServiceAccount, as `make run` and the e2e tier run it, with
- * JVM defaults (no heap flags): what it costs is what a user gets. Memory is read from the outside:
- * RSS from /proc, live heap from the operator's own /q/metrics right after a full GC (jcmd).
+ * The operator jar as a local JVM under its ServiceAccount, as `make run` and the e2e tier run it,
+ * with JVM defaults (no heap flags): what it costs is what a user gets. Memory is read from the
+ * outside: RSS from /proc, live heap from the operator's own /q/metrics right after a full GC
+ * (jcmd).
  */
 final class OperatorProcess implements AutoCloseable {
   record Memory(double heapMiB, double rssMiB) {}
@@ -34,16 +35,18 @@ final class OperatorProcess implements AutoCloseable {
     this.launchedNanos = launchedNanos;
   }
 
-  static OperatorProcess start(BenchCluster cluster, Path log, Map<String, String> env) throws IOException {
+  static OperatorProcess start(BenchCluster cluster, Path log, Map<String, String> env)
+      throws IOException {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     Files.createDirectories(log.getParent());
-    ProcessBuilder builder = new ProcessBuilder(OperatorCommand.forProject(BenchCluster.ROOT))
-        .directory(BenchCluster.ROOT.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
+    ProcessBuilder builder =
+        new ProcessBuilder(OperatorCommand.forProject(BenchCluster.ROOT))
+            .directory(BenchCluster.ROOT.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.to(log.toFile()));
     builder.environment().put("KUBECONFIG", cluster.operatorKubeconfig.toString());
     builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
     builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -69,8 +72,13 @@ final class OperatorProcess implements AutoCloseable {
       throw new IllegalStateException("the operator exited with " + process.exitValue());
     }
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
-          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+      return HTTP.send(
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                      .timeout(Duration.ofSeconds(2))
+                      .build(),
+                  HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
     } catch (IOException e) {
       return false;
     } catch (InterruptedException e) {
@@ -80,22 +88,35 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   String metrics() throws IOException, InterruptedException {
-    return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
-        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/metrics"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
-  /** Live heap after a full GC (what the objects really hold) and the resident set of the whole JVM. */
+  /**
+   * Live heap after a full GC (what the objects really hold) and the resident set of the whole JVM.
+   */
   Memory memory() throws IOException, InterruptedException {
-    Processes.Result gc = Processes.run(BenchCluster.ROOT, Map.of(), null, 60,
-        List.of("jcmd", String.valueOf(process.pid()), "GC.run"));
+    Processes.Result gc =
+        Processes.run(
+            BenchCluster.ROOT,
+            Map.of(),
+            null,
+            60,
+            List.of("jcmd", String.valueOf(process.pid()), "GC.run"));
     if (gc.exitCode() != 0) {
       throw new IllegalStateException("jcmd GC.run failed: " + gc.output());
     }
     double heap = PrometheusText.sum(metrics(), "jvm_memory_used_bytes", Map.of("area", "heap"));
-    long rssKiB = Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
-        .filter(line -> line.startsWith("VmRSS:"))
-        .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
-        .findFirst().orElseThrow();
+    long rssKiB =
+        Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+            .filter(line -> line.startsWith("VmRSS:"))
+            .mapToLong(line -> Long.parseLong(line.replaceAll("[^0-9]", "")))
+            .findFirst()
+            .orElseThrow();
     return new Memory(heap / (1024 * 1024), rssKiB / 1024.0);
   }
 

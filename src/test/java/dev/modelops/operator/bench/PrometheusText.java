@@ -8,8 +8,10 @@ import java.util.regex.Pattern;
 
 /** Just enough of the Prometheus text format to add up samples of one metric. */
 final class PrometheusText {
-  private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)");
-  private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
+  private static final Pattern SAMPLE =
+      Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{(.*)\\})?\\s+(\\S+)");
+  private static final Pattern LABEL =
+      Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
   private PrometheusText() {}
 
@@ -19,7 +21,10 @@ final class PrometheusText {
   }
 
   /** Sums of the samples of `metric` matching `match`, grouped by `key` of their labels. */
-  static Map<String, Double> group(String text, String metric, Map<String, String> match,
+  static Map<String, Double> group(
+      String text,
+      String metric,
+      Map<String, String> match,
       Function<Map<String, String>, String> key) {
     Map<String, Double> sums = new LinkedHashMap<>();
     for (String line : text.split("\n")) {

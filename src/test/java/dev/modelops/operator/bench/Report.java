@@ -14,70 +14,116 @@ import javax.imageio.ImageIO;
 
 /** Medians over runs, per N: the printed table and the PNG chart. */
 final class Report {
-  private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-      new Color(0x9467bd)};
+  private static final Color[] COLORS = {
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)
+  };
   private final List<Integer> ns;
   private final List<Scenarios.OperatorRun> operator;
   private final List<Scenarios.BaselineRun> baseline;
 
-  Report(List<Integer> ns, List<Scenarios.OperatorRun> operator, List<Scenarios.BaselineRun> baseline) {
+  Report(
+      List<Integer> ns,
+      List<Scenarios.OperatorRun> operator,
+      List<Scenarios.BaselineRun> baseline) {
     this.ns = ns;
     this.operator = operator;
     this.baseline = baseline;
   }
 
   private double op(int n, ToDoubleFunction<Scenarios.OperatorRun> value) {
-    return Stats.median(operator.stream().filter(r -> r.n() == n).map(r -> value.applyAsDouble(r)).toList());
+    return Stats.median(
+        operator.stream().filter(r -> r.n() == n).map(r -> value.applyAsDouble(r)).toList());
   }
 
   private double base(int n, ToDoubleFunction<Scenarios.BaselineRun> value) {
-    return Stats.median(baseline.stream().filter(r -> r.n() == n).map(r -> value.applyAsDouble(r)).toList());
+    return Stats.median(
+        baseline.stream().filter(r -> r.n() == n).map(r -> value.applyAsDouble(r)).toList());
   }
 
   String table() {
     long runs = operator.stream().filter(r -> r.n() == ns.get(0)).count();
     StringBuilder out = new StringBuilder();
-    out.append("Medians of ").append(runs).append(" run(s); ").append(Runtime.getRuntime().availableProcessors())
-        .append(" cores. Convergence: N ModelDeployments (1 replica) applied at once until all Ready.\n\n");
-    out.append("| N | operator: all Ready | baseline: all Ready | baseline/operator | MD Ready/s (operator / baseline) "
-        + "| operator reconciles/s | API requests per MD (operator / baseline) | CPU-s (operator / baseline JVM) "
-        + "| ClusterIP allocator busy (operator / baseline) | operator writes in idle window |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|\n");
+    out.append("Medians of ")
+        .append(runs)
+        .append(" run(s); ")
+        .append(Runtime.getRuntime().availableProcessors())
+        .append(
+            " cores. Convergence: N ModelDeployments (1 replica) applied at once until all Ready.\n\n");
+    out.append(
+        "| N | operator: all Ready | baseline: all Ready | baseline/operator | MD Ready/s (operator / baseline) "
+            + "| operator reconciles/s | API requests per MD (operator / baseline) | CPU-s (operator / baseline JVM) "
+            + "| ClusterIP allocator busy (operator / baseline) | operator writes in idle window |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|\n");
     for (int n : ns) {
       double o = op(n, r -> r.convergence().seconds());
       double b = base(n, r -> r.convergence().seconds());
-      out.append(("| %d | %.1f s | %.1f s | **%.2f** | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f "
-          + "| %.0f %% / %.0f %% | %.0f |\n").formatted(n, o, b, b / o, n / o, n / b,
-          op(n, r -> r.reconciles() / r.convergence().seconds()),
-          op(n, Scenarios.OperatorRun::requestsPerModelDeployment),
-          base(n, Scenarios.BaselineRun::requestsPerModelDeployment),
-          op(n, r -> r.load().controllerCpu()), base(n, r -> r.load().controllerCpu()),
-          op(n, r -> 100 * r.load().clusterIpAllocation() / r.convergence().seconds()),
-          base(n, r -> 100 * r.load().clusterIpAllocation() / r.convergence().seconds()), op(n, r -> r.idleWrites())));
+      out.append(
+          ("| %d | %.1f s | %.1f s | **%.2f** | %.1f / %.1f | %.1f | %.1f / %.1f | %.1f / %.1f "
+                  + "| %.0f %% / %.0f %% | %.0f |\n")
+              .formatted(
+                  n,
+                  o,
+                  b,
+                  b / o,
+                  n / o,
+                  n / b,
+                  op(n, r -> r.reconciles() / r.convergence().seconds()),
+                  op(n, Scenarios.OperatorRun::requestsPerModelDeployment),
+                  base(n, Scenarios.BaselineRun::requestsPerModelDeployment),
+                  op(n, r -> r.load().controllerCpu()),
+                  base(n, r -> r.load().controllerCpu()),
+                  op(n, r -> 100 * r.load().clusterIpAllocation() / r.convergence().seconds()),
+                  base(n, r -> 100 * r.load().clusterIpAllocation() / r.convergence().seconds()),
+                  op(n, r -> r.idleWrites())));
     }
-    out.append("\n| N policies (10 s interval) | evaluation lag p50 | p99 | max | evaluations | edit → Deployment p50 | max |\n"
-        + "|---|---|---|---|---|---|---|\n");
+    out.append(
+        "\n| N policies (10 s interval) | evaluation lag p50 | p99 | max | evaluations | edit → Deployment p50 | max |\n"
+            + "|---|---|---|---|---|---|---|\n");
     for (int n : ns) {
-      out.append("| %d | %.3f s | %.3f s | %.3f s | %.0f | %.3f s | %.3f s |\n".formatted(n,
-          op(n, r -> r.drift().lagP50()), op(n, r -> r.drift().lagP99()), op(n, r -> r.drift().lagMax()),
-          op(n, r -> r.drift().evaluations()), op(n, r -> r.drift().editP50()), op(n, r -> r.drift().editMax())));
+      out.append(
+          "| %d | %.3f s | %.3f s | %.3f s | %.0f | %.3f s | %.3f s |\n"
+              .formatted(
+                  n,
+                  op(n, r -> r.drift().lagP50()),
+                  op(n, r -> r.drift().lagP99()),
+                  op(n, r -> r.drift().lagMax()),
+                  op(n, r -> r.drift().evaluations()),
+                  op(n, r -> r.drift().editP50()),
+                  op(n, r -> r.drift().editMax())));
     }
     out.append("\n| operator cost | live heap after GC | RSS |\n|---|---|---|\n");
-    out.append("| N = 0 (after start) | %.0f MiB | %.0f MiB |\n".formatted(
-        Stats.median(operator.stream().map(r -> r.memoryAtStart().heapMiB()).toList()),
-        Stats.median(operator.stream().map(r -> r.memoryAtStart().rssMiB()).toList())));
+    out.append(
+        "| N = 0 (after start) | %.0f MiB | %.0f MiB |\n"
+            .formatted(
+                Stats.median(operator.stream().map(r -> r.memoryAtStart().heapMiB()).toList()),
+                Stats.median(operator.stream().map(r -> r.memoryAtStart().rssMiB()).toList())));
     for (int n : ns) {
-      out.append("| N = %d ModelDeployments | %.0f MiB | %.0f MiB |\n".formatted(n,
-          op(n, r -> r.memoryConverged().heapMiB()), op(n, r -> r.memoryConverged().rssMiB())));
-      out.append("| N = %d + %d RetrainPolicies | %.0f MiB | %.0f MiB |\n".formatted(n, n,
-          op(n, r -> r.memoryWithPolicies().heapMiB()), op(n, r -> r.memoryWithPolicies().rssMiB())));
+      out.append(
+          "| N = %d ModelDeployments | %.0f MiB | %.0f MiB |\n"
+              .formatted(
+                  n,
+                  op(n, r -> r.memoryConverged().heapMiB()),
+                  op(n, r -> r.memoryConverged().rssMiB())));
+      out.append(
+          "| N = %d + %d RetrainPolicies | %.0f MiB | %.0f MiB |\n"
+              .formatted(
+                  n,
+                  n,
+                  op(n, r -> r.memoryWithPolicies().heapMiB()),
+                  op(n, r -> r.memoryWithPolicies().rssMiB())));
     }
-    out.append("| startup: launch → first reconcile | %.1f s | |\n".formatted(
-        Stats.median(operator.stream().map(Scenarios.OperatorRun::startupSeconds).toList())));
+    out.append(
+        "| startup: launch → first reconcile | %.1f s | |\n"
+            .formatted(
+                Stats.median(
+                    operator.stream().map(Scenarios.OperatorRun::startupSeconds).toList())));
     return out.toString();
   }
 
-  /** Left: share of ModelDeployments Ready over time (operator solid, baseline dashed). Right: memory by N. */
+  /**
+   * Left: share of ModelDeployments Ready over time (operator solid, baseline dashed). Right:
+   * memory by N.
+   */
   void chart(Path file) throws Exception {
     int width = 1200;
     int height = 480;
@@ -96,20 +142,32 @@ final class Report {
       maxSeconds = Math.max(maxSeconds, r.convergence().seconds());
     }
     Plot left = new Plot(g, 70, 50, 480, 360, maxSeconds * 1.05, 100);
-    left.axes("seconds after the first create", "% Ready", "Convergence: operator (solid) vs baseline (dashed)");
+    left.axes(
+        "seconds after the first create",
+        "% Ready",
+        "Convergence: operator (solid) vs baseline (dashed)");
     for (int i = 0; i < ns.size(); i++) {
       int n = ns.get(i);
       Color color = COLORS[i % COLORS.length];
-      operator.stream().filter(r -> r.n() == n).reduce((a, b) -> b)
+      operator.stream()
+          .filter(r -> r.n() == n)
+          .reduce((a, b) -> b)
           .ifPresent(r -> left.curve(r.convergence().readyAt(), color, false));
-      baseline.stream().filter(r -> r.n() == n).reduce((a, b) -> b)
+      baseline.stream()
+          .filter(r -> r.n() == n)
+          .reduce((a, b) -> b)
           .ifPresent(r -> left.curve(r.convergence().readyAt(), color, true));
       left.legend(i, color, "N = " + n);
     }
 
     List<Double> xs = new ArrayList<>(List.of(0.0));
-    List<Double> heap = new ArrayList<>(List.of(Stats.median(operator.stream().map(r -> r.memoryAtStart().heapMiB()).toList())));
-    List<Double> rss = new ArrayList<>(List.of(Stats.median(operator.stream().map(r -> r.memoryAtStart().rssMiB()).toList())));
+    List<Double> heap =
+        new ArrayList<>(
+            List.of(
+                Stats.median(operator.stream().map(r -> r.memoryAtStart().heapMiB()).toList())));
+    List<Double> rss =
+        new ArrayList<>(
+            List.of(Stats.median(operator.stream().map(r -> r.memoryAtStart().rssMiB()).toList())));
     for (int n : ns) {
       xs.add((double) n);
       heap.add(op(n, r -> r.memoryConverged().heapMiB()));
@@ -150,8 +208,11 @@ final class Report {
 
     void curve(List<Double> readyAt, Color color, boolean dashed) {
       g.setColor(color);
-      g.setStroke(dashed ? new BasicStroke(2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 6}, 0)
-          : new BasicStroke(2));
+      g.setStroke(
+          dashed
+              ? new BasicStroke(
+                  2, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 6}, 0)
+              : new BasicStroke(2));
       // One path, so that the dash pattern runs along the whole curve.
       java.awt.geom.Path2D.Double path = new java.awt.geom.Path2D.Double();
       path.moveTo(px(0), py(0));

@@ -16,36 +16,48 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 /**
- * The ClusterRole in deploy/ grants exactly what the code uses: no wildcards, and per resource the verbs
- * below, each with the code path that needs it. A new permission must be added here with its reason.
+ * The ClusterRole in deploy/ grants exactly what the code uses: no wildcards, and per resource the
+ * verbs below, each with the code path that needs it. A new permission must be added here with its
+ * reason.
  */
 class LeastPrivilegeTest {
-  static final Path ROLE = Path.of(System.getProperty("modelops.project.dir", ".")).resolve("deploy/core/cluster-role.yaml");
+  static final Path ROLE =
+      Path.of(System.getProperty("modelops.project.dir", "."))
+          .resolve("deploy/core/cluster-role.yaml");
 
   /** resource -> verbs, and why. */
-  static final Map<String, Set<String>> NEEDED = Map.ofEntries(
-      // informers (get/list/watch); status and annotation-removal merge patches; SSA promotion of spec.model
-      Map.entry("modelops.dev/modeldeployments", Set.of("get", "list", "watch", "patch")),
-      Map.entry("modelops.dev/retrainpolicies", Set.of("get", "list", "watch", "patch")),
-      // JOSDK status patches (SSA) and updates
-      Map.entry("modelops.dev/modeldeployments/status", Set.of("get", "patch", "update")),
-      Map.entry("modelops.dev/retrainpolicies/status", Set.of("get", "patch", "update")),
-      // owner references with blockOwnerDeletion on children and Jobs
-      Map.entry("modelops.dev/modeldeployments/finalizers", Set.of("update")),
-      Map.entry("modelops.dev/retrainpolicies/finalizers", Set.of("update")),
-      // managed dependents: informer + create/SSA patch/update + delete (canary, HPA when switched off)
-      Map.entry("apps/deployments", Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
-      Map.entry("/services", Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
-      Map.entry("autoscaling/horizontalpodautoscalers", Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
-      // retraining Jobs: informer, create, delete (Replace, history limits)
-      Map.entry("batch/jobs", Set.of("get", "list", "watch", "create", "delete")),
-      // pod informers: trainer pods (termination messages); serving pods only where podMetrics policies scrape
-      Map.entry("/pods", Set.of("get", "list", "watch")),
-      // read by name only when a policy or analysis references one
-      Map.entry("/secrets", Set.of("get")),
-      Map.entry("/configmaps", Set.of("get")),
-      // EventRecorder
-      Map.entry("/events", Set.of("create", "patch")));
+  static final Map<String, Set<String>> NEEDED =
+      Map.ofEntries(
+          // informers (get/list/watch); status and annotation-removal merge patches; SSA promotion
+          // of spec.model
+          Map.entry("modelops.dev/modeldeployments", Set.of("get", "list", "watch", "patch")),
+          Map.entry("modelops.dev/retrainpolicies", Set.of("get", "list", "watch", "patch")),
+          // JOSDK status patches (SSA) and updates
+          Map.entry("modelops.dev/modeldeployments/status", Set.of("get", "patch", "update")),
+          Map.entry("modelops.dev/retrainpolicies/status", Set.of("get", "patch", "update")),
+          // owner references with blockOwnerDeletion on children and Jobs
+          Map.entry("modelops.dev/modeldeployments/finalizers", Set.of("update")),
+          Map.entry("modelops.dev/retrainpolicies/finalizers", Set.of("update")),
+          // managed dependents: informer + create/SSA patch/update + delete (canary, HPA when
+          // switched off)
+          Map.entry(
+              "apps/deployments",
+              Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
+          Map.entry(
+              "/services", Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
+          Map.entry(
+              "autoscaling/horizontalpodautoscalers",
+              Set.of("get", "list", "watch", "create", "patch", "update", "delete")),
+          // retraining Jobs: informer, create, delete (Replace, history limits)
+          Map.entry("batch/jobs", Set.of("get", "list", "watch", "create", "delete")),
+          // pod informers: trainer pods (termination messages); serving pods only where podMetrics
+          // policies scrape
+          Map.entry("/pods", Set.of("get", "list", "watch")),
+          // read by name only when a policy or analysis references one
+          Map.entry("/secrets", Set.of("get")),
+          Map.entry("/configmaps", Set.of("get")),
+          // EventRecorder
+          Map.entry("/events", Set.of("create", "patch")));
 
   @Test
   void theShippedRoleGrantsExactlyWhatTheCodeUses() throws IOException {
@@ -54,9 +66,12 @@ class LeastPrivilegeTest {
     for (PolicyRule rule : role.getRules()) {
       for (String group : rule.getApiGroups()) {
         for (String resource : rule.getResources()) {
-          assertFalse(group.contains("*") || resource.contains("*") || rule.getVerbs().contains("*"),
+          assertFalse(
+              group.contains("*") || resource.contains("*") || rule.getVerbs().contains("*"),
               "wildcard in " + rule);
-          granted.computeIfAbsent(group + "/" + resource, k -> new TreeSet<>()).addAll(rule.getVerbs());
+          granted
+              .computeIfAbsent(group + "/" + resource, k -> new TreeSet<>())
+              .addAll(rule.getVerbs());
         }
       }
     }

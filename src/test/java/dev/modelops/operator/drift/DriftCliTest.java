@@ -17,13 +17,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class DriftCliTest {
-  // The "mass shifted one bucket up" case of DriftStatisticsReferenceTest, where the numbers come from (scipy).
-  static final String BASELINE = "{\"edges\": [1, 2, 3, 4, \"+Inf\"], \"counts\": [10, 20, 40, 20, 10]}";
-  static final String CURRENT = "{\"edges\": [1, 2, 3, 4, \"+Inf\"], \"counts\": [5, 10, 30, 35, 20]}";
+  // The "mass shifted one bucket up" case of DriftStatisticsReferenceTest, where the numbers come
+  // from (scipy).
+  static final String BASELINE =
+      "{\"edges\": [1, 2, 3, 4, \"+Inf\"], \"counts\": [10, 20, 40, 20, 10]}";
+  static final String CURRENT =
+      "{\"edges\": [1, 2, 3, 4, \"+Inf\"], \"counts\": [5, 10, 30, 35, 20]}";
   static final String TENURE = "{\"edges\": [1, \"+Inf\"], \"counts\": [3, 1]}";
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   String stdout;
   String stderr;
@@ -56,7 +58,10 @@ class DriftCliTest {
 
   @Test
   void theShippedExamplesWork() {
-    assertEquals(0, run("deploy/examples/drift/baseline.json", "deploy/examples/drift/current.json"), stderr);
+    assertEquals(
+        0,
+        run("deploy/examples/drift/baseline.json", "deploy/examples/drift/current.json"),
+        stderr);
     assertTrue(stdout.contains("\"income\""), stdout);
   }
 
@@ -65,22 +70,28 @@ class DriftCliTest {
     String four = file("four.json", "{\"edges\": [1, 2, 3, \"+Inf\"], \"counts\": [1, 2, 3, 4]}");
     assertEquals(2, run(file("b.json", BASELINE), four));
     assertEquals("", stdout);
-    assertEquals("invalid input (BucketEdgesMismatch): baseline has 5 buckets with edges [1, 2, 3, 4, +Inf] but "
-        + "current has 4 [1, 2, 3, +Inf]", stderr.strip());
+    assertEquals(
+        "invalid input (BucketEdgesMismatch): baseline has 5 buckets with edges [1, 2, 3, 4, +Inf] but "
+            + "current has 4 [1, 2, 3, +Inf]",
+        stderr.strip());
   }
 
   @Test
   void invalidFeatureNamesTheFileAndTheFeature() throws IOException {
-    String bad = file("bad.json", "{\"age\": {\"edges\": [1, 2, \"+Inf\"], \"counts\": [1, -2, 3]}}");
+    String bad =
+        file("bad.json", "{\"age\": {\"edges\": [1, 2, \"+Inf\"], \"counts\": [1, -2, 3]}}");
     assertEquals(2, run(bad, bad));
-    assertTrue(stderr.startsWith("invalid input (InvalidCount): " + bad + ": feature age: count -2.0"), stderr);
+    assertTrue(
+        stderr.startsWith("invalid input (InvalidCount): " + bad + ": feature age: count -2.0"),
+        stderr);
   }
 
   @Test
   void mixedForms_badJson_missingFiles_andWrongArgumentsAreRefused() throws IOException {
     String single = file("b.json", BASELINE);
     assertEquals(2, run(single, file("map.json", "{\"age\": " + CURRENT + "}")));
-    assertTrue(stderr.contains("one file is a single histogram and the other a per-feature map"), stderr);
+    assertTrue(
+        stderr.contains("one file is a single histogram and the other a per-feature map"), stderr);
     assertEquals(2, run(single, file("broken.json", "{\"edges\": [1,")));
     assertTrue(stderr.contains("is not valid JSON"), stderr);
     assertEquals(2, run(single, dir.resolve("missing.json").toString()));
@@ -94,8 +105,11 @@ class DriftCliTest {
   private int run(String... args) {
     var out = new ByteArrayOutputStream();
     var err = new ByteArrayOutputStream();
-    int code = DriftCli.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8));
+    int code =
+        DriftCli.run(
+            args,
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
     stdout = out.toString(StandardCharsets.UTF_8);
     stderr = err.toString(StandardCharsets.UTF_8);
     return code;

@@ -23,14 +23,19 @@ class FeatureDriftTest {
   static final Histogram INCOME_NOW = Histogram.of(EDGES, new double[] {10, 20, 30, 40, 0});
   static final Histogram TENURE = Histogram.of(EDGES, new double[] {1, 2, 3, 4, 5});
 
-  // Per-feature values are the "shifted" and "empty buckets" cases of DriftStatisticsReferenceTest (scipy).
+  // Per-feature values are the "shifted" and "empty buckets" cases of DriftStatisticsReferenceTest
+  // (scipy).
   static final double AGE_JS = 0.22528344558001226;
   static final double INCOME_JS = 0.33841498603440373;
 
   @Test
   void scoresEveryFeatureSortedByNameAndTakesTheMax() {
-    DriftReport report = FeatureDrift.compare(Map.of("income", INCOME, "tenure", TENURE, "age", AGE),
-        Map.of("tenure", TENURE, "age", AGE_NOW, "income", INCOME_NOW), DriftMethod.js, Aggregation.max);
+    DriftReport report =
+        FeatureDrift.compare(
+            Map.of("income", INCOME, "tenure", TENURE, "age", AGE),
+            Map.of("tenure", TENURE, "age", AGE_NOW, "income", INCOME_NOW),
+            DriftMethod.js,
+            Aggregation.max);
     assertEquals(List.of("age", "income", "tenure"), List.copyOf(report.scores().keySet()));
     assertEquals(AGE_JS, report.scores().get("age"), 1e-12);
     assertEquals(INCOME_JS, report.scores().get("income"), 1e-12);
@@ -43,30 +48,52 @@ class FeatureDriftTest {
 
   @Test
   void meanAveragesOverAllFeaturesIncludingUnchangedOnes() {
-    DriftReport report = FeatureDrift.compare(Map.of("income", INCOME, "tenure", TENURE, "age", AGE),
-        Map.of("tenure", TENURE, "age", AGE_NOW, "income", INCOME_NOW), DriftMethod.js, Aggregation.mean);
+    DriftReport report =
+        FeatureDrift.compare(
+            Map.of("income", INCOME, "tenure", TENURE, "age", AGE),
+            Map.of("tenure", TENURE, "age", AGE_NOW, "income", INCOME_NOW),
+            DriftMethod.js,
+            Aggregation.mean);
     assertEquals((AGE_JS + INCOME_JS + 0.0) / 3, report.aggregate(), 1e-12);
   }
 
   @Test
   void aFeatureOnOnlyOneSideIsNamed() {
-    String message = fails(MissingFeature, () -> FeatureDrift.compare(Map.of("age", AGE, "income", INCOME),
-        Map.of("age", AGE_NOW, "tenure", TENURE), DriftMethod.psi, Aggregation.max));
-    assertEquals("feature income is in the baseline but missing from current; "
-        + "feature tenure is in current but missing from the baseline", message);
+    String message =
+        fails(
+            MissingFeature,
+            () ->
+                FeatureDrift.compare(
+                    Map.of("age", AGE, "income", INCOME),
+                    Map.of("age", AGE_NOW, "tenure", TENURE),
+                    DriftMethod.psi,
+                    Aggregation.max));
+    assertEquals(
+        "feature income is in the baseline but missing from current; "
+            + "feature tenure is in current but missing from the baseline",
+        message);
   }
 
   @Test
   void anInvalidFeatureFailsTheWholeReportWithItsName() {
     Histogram empty = Histogram.of(EDGES, new double[5]);
-    String message = fails(EmptyHistogram, () -> FeatureDrift.compare(Map.of("age", AGE, "income", INCOME),
-        Map.of("age", AGE_NOW, "income", empty), DriftMethod.ks, Aggregation.max));
+    String message =
+        fails(
+            EmptyHistogram,
+            () ->
+                FeatureDrift.compare(
+                    Map.of("age", AGE, "income", INCOME),
+                    Map.of("age", AGE_NOW, "income", empty),
+                    DriftMethod.ks,
+                    Aggregation.max));
     assertEquals("feature income: current histogram is empty: all 5 bucket counts are 0", message);
   }
 
   @Test
   void noFeaturesAtAllIsNotAZeroScore() {
-    fails(NoFeatures, () -> FeatureDrift.compare(Map.of(), Map.of(), DriftMethod.ks, Aggregation.mean));
+    fails(
+        NoFeatures,
+        () -> FeatureDrift.compare(Map.of(), Map.of(), DriftMethod.ks, Aggregation.mean));
   }
 
   @Test
@@ -87,8 +114,10 @@ class FeatureDriftTest {
 
   @Test
   void methodAndAggregationNamesAreTheCrdEnumValues() {
-    assertEquals(List.of("psi", "ks", "js", "wasserstein"),
+    assertEquals(
+        List.of("psi", "ks", "js", "wasserstein"),
         Arrays.stream(DriftMethod.values()).map(Enum::name).toList());
-    assertEquals(List.of("max", "mean"), Arrays.stream(Aggregation.values()).map(Enum::name).toList());
+    assertEquals(
+        List.of("max", "mean"), Arrays.stream(Aggregation.values()).map(Enum::name).toList());
   }
 }

@@ -18,32 +18,39 @@ import org.junit.jupiter.api.function.Executable;
 /** Input that must be refused with a reason, never scored. */
 class InvalidInputTest {
   static final double INF = Double.POSITIVE_INFINITY;
-  static final Histogram FIVE = Histogram.of(new double[] {18, 30, 45, 65, INF}, new double[] {5, 20, 30, 25, 20});
+  static final Histogram FIVE =
+      Histogram.of(new double[] {18, 30, 45, 65, INF}, new double[] {5, 20, 30, 25, 20});
 
   @Test
   void differentNumberOfBucketsIsAnEdgeMismatchNamingBothSides() {
     Histogram four = Histogram.of(new double[] {18, 30, 45, INF}, new double[] {5, 20, 30, 25});
     for (DriftMethod method : DriftMethod.values()) {
       String message = fails(BucketEdgesMismatch, () -> method.score(FIVE, four));
-      assertEquals("baseline has 5 buckets with edges [18, 30, 45, 65, +Inf] but current has 4 [18, 30, 45, +Inf]",
+      assertEquals(
+          "baseline has 5 buckets with edges [18, 30, 45, 65, +Inf] but current has 4 [18, 30, 45, +Inf]",
           message);
     }
   }
 
   @Test
   void sameNumberOfBucketsButOtherEdgesIsAnEdgeMismatch() {
-    Histogram other = Histogram.of(new double[] {18, 30, 50, 65, INF}, new double[] {5, 20, 30, 25, 20});
+    Histogram other =
+        Histogram.of(new double[] {18, 30, 50, 65, INF}, new double[] {5, 20, 30, 25, 20});
     String message = fails(BucketEdgesMismatch, () -> DriftMethod.js.score(FIVE, other));
-    assertTrue(message.startsWith("baseline and current bucket edges differ at bucket 2 (45 vs 50)"), message);
+    assertTrue(
+        message.startsWith("baseline and current bucket edges differ at bucket 2 (45 vs 50)"),
+        message);
   }
 
   @Test
   void anEmptyHistogramCannotBeScoredOnEitherSide() {
     Histogram empty = Histogram.of(new double[] {18, 30, 45, 65, INF}, new double[5]);
     for (DriftMethod method : DriftMethod.values()) {
-      assertEquals("current histogram is empty: all 5 bucket counts are 0",
+      assertEquals(
+          "current histogram is empty: all 5 bucket counts are 0",
           fails(EmptyHistogram, () -> method.score(FIVE, empty)));
-      assertEquals("baseline histogram is empty: all 5 bucket counts are 0",
+      assertEquals(
+          "baseline histogram is empty: all 5 bucket counts are 0",
           fails(EmptyHistogram, () -> method.score(empty, FIVE)));
     }
   }
@@ -61,18 +68,21 @@ class InvalidInputTest {
 
   @Test
   void countsThatOverflowWhenAddedAreRefused() {
-    Histogram huge = Histogram.of(new double[] {1, INF}, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
+    Histogram huge =
+        Histogram.of(new double[] {1, INF}, new double[] {Double.MAX_VALUE, Double.MAX_VALUE});
     fails(InvalidCount, () -> DriftMethod.psi.score(huge, huge));
   }
 
   @Test
   void edgesMustBeStrictlyIncreasingNumbersWithPlusInfOnlyLast() {
     double[] counts = {1, 1, 1};
-    assertEquals("edges [1, 1, +Inf] are not strictly increasing: 1 is followed by 1",
+    assertEquals(
+        "edges [1, 1, +Inf] are not strictly increasing: 1 is followed by 1",
         fails(InvalidEdges, () -> Histogram.of(new double[] {1, 1, INF}, counts)));
     fails(InvalidEdges, () -> Histogram.of(new double[] {2, 1, INF}, counts));
     fails(InvalidEdges, () -> Histogram.of(new double[] {1, Double.NaN, INF}, counts));
-    fails(InvalidEdges, () -> Histogram.of(new double[] {Double.NEGATIVE_INFINITY, 1, INF}, counts));
+    fails(
+        InvalidEdges, () -> Histogram.of(new double[] {Double.NEGATIVE_INFINITY, 1, INF}, counts));
     fails(InvalidEdges, () -> Histogram.of(new double[] {1, INF, 5}, counts));
     fails(InvalidEdges, () -> Histogram.of(new double[0], new double[0]));
     fails(InvalidEdges, () -> new Histogram(Arrays.asList(1.0, null), List.of(1.0, 1.0)));
@@ -80,7 +90,8 @@ class InvalidInputTest {
 
   @Test
   void edgesAndCountsMustHaveTheSameLength() {
-    assertEquals("3 edges [1, 2, +Inf] but 2 counts [4.0, 5.0]: there must be one count per bucket edge",
+    assertEquals(
+        "3 edges [1, 2, +Inf] but 2 counts [4.0, 5.0]: there must be one count per bucket edge",
         fails(LengthMismatch, () -> Histogram.of(new double[] {1, 2, INF}, new double[] {4, 5})));
   }
 

@@ -10,8 +10,9 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * A retraining Job that fails for real (the Job controller gives up at its deadline): the policy records
- * the failure with the Job's reason, says so in an Event, promotes nothing and starts no second Job.
+ * A retraining Job that fails for real (the Job controller gives up at its deadline): the policy
+ * records the failure with the Job's reason, says so in an Event, promotes nothing and starts no
+ * second Job.
  */
 class FailedRetrainE2EIT extends E2ESupport {
   static final String NS = "e2e-failed-retrain";
@@ -21,8 +22,11 @@ class FailedRetrainE2EIT extends E2ESupport {
   void aFailedJobIsRecordedAndTheServingModelStays() {
     restrictedNamespace(NS);
     applyModelDeployment(NS, "churn", "1.0.0", 1);
-    // The trainer's pod can never be scheduled, so the Job controller fails the Job at its 2 s deadline.
-    cluster().kubectlWithInput("""
+    // The trainer's pod can never be scheduled, so the Job controller fails the Job at its 2 s
+    // deadline.
+    cluster()
+        .kubectlWithInput(
+            """
         apiVersion: modelops.dev/v1alpha1
         kind: RetrainPolicy
         metadata:
@@ -41,20 +45,47 @@ class FailedRetrainE2EIT extends E2ESupport {
                 spec:
                   nodeSelector: {modelops.dev/no-such-node: "true"}
                   containers: [{name: train, image: example.test/trainer:1}]
-        """, "apply", "-n", NS, "-f", "-");
-    RetrainPolicy policy = await("the Job failed and was recorded").atMost(CONVERGE).until(
-        () -> api().resources(RetrainPolicy.class).inNamespace(NS).withName("churn-retrain").get(),
-        p -> p.getStatus() != null && !p.getStatus().history.isEmpty()
-            && p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Failed);
+        """,
+            "apply",
+            "-n",
+            NS,
+            "-f",
+            "-");
+    RetrainPolicy policy =
+        await("the Job failed and was recorded")
+            .atMost(CONVERGE)
+            .until(
+                () ->
+                    api()
+                        .resources(RetrainPolicy.class)
+                        .inNamespace(NS)
+                        .withName("churn-retrain")
+                        .get(),
+                p ->
+                    p.getStatus() != null
+                        && !p.getStatus().history.isEmpty()
+                        && p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Failed);
     RetrainRecord record = policy.getStatus().history.get(0);
     assertEquals("churn-retrain-retrain-1", record.job);
     assertTrue(record.message.contains("DeadlineExceeded"), record.message);
     assertEquals(RetrainRecord.Promotion.NotPromoted, record.promotion);
     assertEquals(null, policy.getStatus().activeJob);
-    await("a RetrainFailed Event").atMost(CONVERGE).until(() -> api().v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "RetrainFailed".equals(e.getReason()) && e.getMessage().contains("churn-retrain-retrain-1")));
+    await("a RetrainFailed Event")
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                api().v1().events().inNamespace(NS).list().getItems().stream()
+                    .anyMatch(
+                        e ->
+                            "RetrainFailed".equals(e.getReason())
+                                && e.getMessage().contains("churn-retrain-retrain-1")));
 
-    await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> api().batch().v1().jobs().inNamespace(NS).list().getItems().size() == 1
-        && "1.0.0".equals(mdep(NS, "churn").getStatus().servingVersion));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(10))
+        .until(
+            () ->
+                api().batch().v1().jobs().inNamespace(NS).list().getItems().size() == 1
+                    && "1.0.0".equals(mdep(NS, "churn").getStatus().servingVersion));
   }
 }

@@ -14,9 +14,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The end-to-end sample of the property tests: seeded random ModelDeployments and RetrainPolicies go through
- * the real API server; whatever admission accepts is reconciled to a status for its generation, edits
- * included, and the operator stays up. Replay with -De2e.fuzz.seed=N.
+ * The end-to-end sample of the property tests: seeded random ModelDeployments and RetrainPolicies
+ * go through the real API server; whatever admission accepts is reconciled to a status for its
+ * generation, edits included, and the operator stays up. Replay with -De2e.fuzz.seed=N.
  */
 class FuzzE2EIT extends E2ESupport {
   static final String NS = "e2e-fuzz";
@@ -60,26 +60,59 @@ class FuzzE2EIT extends E2ESupport {
     // An edit of every second model: a new version, so the rollout paths run too.
     for (int i = 0; i < MODELS; i += 2) {
       String version = RandomInputs.version(random);
-      cluster().kubectl("patch", "mdep", "fuzz-" + i, "-n", NS, "--type", "merge", "-p",
-          "{\"spec\":{\"model\":{\"version\":\"" + version + "\"}}}");
+      cluster()
+          .kubectl(
+              "patch",
+              "mdep",
+              "fuzz-" + i,
+              "-n",
+              NS,
+              "--type",
+              "merge",
+              "-p",
+              "{\"spec\":{\"model\":{\"version\":\"" + version + "\"}}}");
     }
-    System.out.printf("FuzzE2EIT seed=%d: %d resources sent, %d rejected at admission%n", SEED, MODELS + POLICIES, rejected);
+    System.out.printf(
+        "FuzzE2EIT seed=%d: %d resources sent, %d rejected at admission%n",
+        SEED, MODELS + POLICIES, rejected);
 
-    await("every admitted resource has a status for its generation (seed " + SEED + ")").atMost(CONVERGE)
-        .untilAsserted(() -> {
-          for (ModelDeployment md : api().resources(ModelDeployment.class).inNamespace(NS).list().getItems()) {
-            assertTrue(md.getStatus() != null && md.getMetadata().getGeneration().equals(md.getStatus().observedGeneration)
-                && md.getStatus().phase != null, md.getMetadata().getName() + " not reconciled: " + Serialization.asYaml(md.getStatus()));
-          }
-          for (RetrainPolicy policy : api().resources(RetrainPolicy.class).inNamespace(NS).list().getItems()) {
-            assertTrue(policy.getStatus() != null && policy.getStatus().phase != null
-                && policy.getMetadata().getGeneration().equals(policy.getStatus().observedGeneration),
-                policy.getMetadata().getName() + " not reconciled: " + Serialization.asYaml(policy.getStatus()));
-          }
-        });
-    assertTrue(models.size() + policies.size() - rejected > (MODELS + POLICIES) / 2, "most generated inputs must be admitted");
+    await("every admitted resource has a status for its generation (seed " + SEED + ")")
+        .atMost(CONVERGE)
+        .untilAsserted(
+            () -> {
+              for (ModelDeployment md :
+                  api().resources(ModelDeployment.class).inNamespace(NS).list().getItems()) {
+                assertTrue(
+                    md.getStatus() != null
+                        && md.getMetadata()
+                            .getGeneration()
+                            .equals(md.getStatus().observedGeneration)
+                        && md.getStatus().phase != null,
+                    md.getMetadata().getName()
+                        + " not reconciled: "
+                        + Serialization.asYaml(md.getStatus()));
+              }
+              for (RetrainPolicy policy :
+                  api().resources(RetrainPolicy.class).inNamespace(NS).list().getItems()) {
+                assertTrue(
+                    policy.getStatus() != null
+                        && policy.getStatus().phase != null
+                        && policy
+                            .getMetadata()
+                            .getGeneration()
+                            .equals(policy.getStatus().observedGeneration),
+                    policy.getMetadata().getName()
+                        + " not reconciled: "
+                        + Serialization.asYaml(policy.getStatus()));
+              }
+            });
+    assertTrue(
+        models.size() + policies.size() - rejected > (MODELS + POLICIES) / 2,
+        "most generated inputs must be admitted");
     assertTrue(cluster().kubectlOrFail("get", "--raw", "/readyz").contains("ok"));
-    await("the operator is still ready").atMost(CONVERGE).until(() -> ObservabilityE2EIT.get("/q/health/ready").contains("\"status\": \"UP\""));
+    await("the operator is still ready")
+        .atMost(CONVERGE)
+        .until(() -> ObservabilityE2EIT.get("/q/health/ready").contains("\"status\": \"UP\""));
   }
 
   static boolean admitted(ModelDeployment md) {
@@ -98,20 +131,43 @@ class FuzzE2EIT extends E2ESupport {
     return cluster().kubectlWithInput(yaml, "apply", "-n", NS, "-f", "-").exitCode() == 0;
   }
 
-  /** Random sources, thresholds, timings, schedules and targets (some missing, some cron strings invalid). */
+  /**
+   * Random sources, thresholds, timings, schedules and targets (some missing, some cron strings
+   * invalid).
+   */
   static String randomPolicy(Random r, String name, String target) {
-    String source = switch (r.nextInt(3)) {
-      case 0 -> "prometheus: {url: \"http://127.0.0.1:9\", query: \"model_drift_score\", timeoutSeconds: " + (1 + r.nextInt(3)) + "}";
-      case 1 -> "podMetrics: {port: " + (1 + r.nextInt(65535)) + ", metric: model_drift_score, aggregation: " + pick(r, "max", "mean") + "}";
-      default -> """
+    String source =
+        switch (r.nextInt(3)) {
+          case 0 ->
+              "prometheus: {url: \"http://127.0.0.1:9\", query: \"model_drift_score\", timeoutSeconds: "
+                  + (1 + r.nextInt(3))
+                  + "}";
+          case 1 ->
+              "podMetrics: {port: "
+                  + (1 + r.nextInt(65535))
+                  + ", metric: model_drift_score, aggregation: "
+                  + pick(r, "max", "mean")
+                  + "}";
+          default ->
+              """
           distribution:
               podMetrics: {port: 9090, metric: feature_values}
               baseline:
                 histograms:
                   age: {edges: ["1", "2", "+Inf"], counts: [%d, %d, %d]}
-              method: %s""".formatted(r.nextInt(50), r.nextInt(50), 1 + r.nextInt(50), pick(r, "psi", "ks", "js", "wasserstein"));
-    };
-    String schedule = r.nextInt(3) == 0 ? "schedule: \"" + pick(r, "*/5 * * * *", "@daily", "0 3 * * 1", "61 * * * *", "@every") + "\"" : "";
+              method: %s"""
+                  .formatted(
+                      r.nextInt(50),
+                      r.nextInt(50),
+                      1 + r.nextInt(50),
+                      pick(r, "psi", "ks", "js", "wasserstein"));
+        };
+    String schedule =
+        r.nextInt(3) == 0
+            ? "schedule: \""
+                + pick(r, "*/5 * * * *", "@daily", "0 3 * * 1", "61 * * * *", "@every")
+                + "\""
+            : "";
     return """
         apiVersion: modelops.dev/v1alpha1
         kind: RetrainPolicy
@@ -128,8 +184,18 @@ class FuzzE2EIT extends E2ESupport {
           suspend: %s
           %s
           jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
-        """.formatted(name, target, source.replace("\n", "\n    "), r.nextDouble() * 2, pick(r, "0s", "1s", "30s", "5m"), pick(r, "1s", "5s", "1m"),
-        pick(r, "0s", "10s", "1h"), pick(r, "Automatic", "Manual"), r.nextBoolean(), schedule);
+        """
+        .formatted(
+            name,
+            target,
+            source.replace("\n", "\n    "),
+            r.nextDouble() * 2,
+            pick(r, "0s", "1s", "30s", "5m"),
+            pick(r, "1s", "5s", "1m"),
+            pick(r, "0s", "10s", "1h"),
+            pick(r, "Automatic", "Manual"),
+            r.nextBoolean(),
+            schedule);
   }
 
   static String pick(Random r, String... values) {

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The Helm chart as a platform team uses it: lint, template against the API server, install, upgrade,
- * a rejected value, uninstall. kwok plays the operator's pods; the assertions are on what the chart created.
- * The commands are the README's "Install with Helm" section.
+ * The Helm chart as a platform team uses it: lint, template against the API server, install,
+ * upgrade, a rejected value, uninstall. kwok plays the operator's pods; the assertions are on what
+ * the chart created. The commands are the README's "Install with Helm" section.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmChartE2EIT extends E2ESupport {
@@ -35,15 +35,23 @@ class HelmChartE2EIT extends E2ESupport {
   static final YAMLMapper YAML = new YAMLMapper();
 
   static Processes.Result helm(String... args) {
-    List<String> command = new ArrayList<>(List.of(LocalControlPlane.STATE.resolve("bin/helm").toString()));
+    List<String> command =
+        new ArrayList<>(List.of(LocalControlPlane.STATE.resolve("bin/helm").toString()));
     command.addAll(List.of(args));
-    return Processes.run(LocalControlPlane.ROOT, Map.of("KUBECONFIG", LocalControlPlane.ADMIN_KUBECONFIG.toString()),
-        null, 240, command);
+    return Processes.run(
+        LocalControlPlane.ROOT,
+        Map.of("KUBECONFIG", LocalControlPlane.ADMIN_KUBECONFIG.toString()),
+        null,
+        240,
+        command);
   }
 
   static String helmOrFail(String... args) {
     Processes.Result result = helm(args);
-    assertEquals(0, result.exitCode(), () -> "helm " + String.join(" ", args) + " failed: " + result.output());
+    assertEquals(
+        0,
+        result.exitCode(),
+        () -> "helm " + String.join(" ", args) + " failed: " + result.output());
     return result.stdout();
   }
 
@@ -57,9 +65,14 @@ class HelmChartE2EIT extends E2ESupport {
   @Order(2)
   void everyRenderedObjectIsAcceptedByTheApiServer() {
     namespace();
-    for (String set : List.of("replicaCount=2", "watchNamespaces={default,kube-public}", "grafanaDashboard.enabled=true")) {
+    for (String set :
+        List.of(
+            "replicaCount=2",
+            "watchNamespaces={default,kube-public}",
+            "grafanaDashboard.enabled=true")) {
       String manifests = helmOrFail("template", RELEASE, CHART, "-n", NAMESPACE, "--set", set);
-      Processes.Result applied = cluster().kubectlWithInput(manifests, "apply", "--dry-run=server", "-f", "-");
+      Processes.Result applied =
+          cluster().kubectlWithInput(manifests, "apply", "--dry-run=server", "-f", "-");
       assertEquals(0, applied.exitCode(), () -> "--set " + set + ": " + applied.output());
     }
   }
@@ -67,30 +80,62 @@ class HelmChartE2EIT extends E2ESupport {
   @Test
   @Order(3)
   void rbacIsExactlyWhatTheOperatorNeeds() throws IOException {
-    List<Object> operatorRules = rules(Files.readString(LocalControlPlane.ROOT.resolve("deploy/core/cluster-role.yaml")), "ClusterRole");
-    List<Object> leaseRules = rules(Files.readString(LocalControlPlane.ROOT.resolve("deploy/core/leader-election-role.yaml")), "Role");
+    List<Object> operatorRules =
+        rules(
+            Files.readString(LocalControlPlane.ROOT.resolve("deploy/core/cluster-role.yaml")),
+            "ClusterRole");
+    List<Object> leaseRules =
+        rules(
+            Files.readString(
+                LocalControlPlane.ROOT.resolve("deploy/core/leader-election-role.yaml")),
+            "Role");
 
-    List<Map<String, Object>> clusterWide = documents(helmOrFail("template", RELEASE, CHART, "-n", NAMESPACE));
-    assertEquals(operatorRules, only(clusterWide, "ClusterRole").get("rules"), "the chart's ClusterRole differs from deploy/core");
-    assertEquals(leaseRules, only(clusterWide, "Role").get("rules"), "the chart's Lease Role differs from deploy/core");
+    List<Map<String, Object>> clusterWide =
+        documents(helmOrFail("template", RELEASE, CHART, "-n", NAMESPACE));
+    assertEquals(
+        operatorRules,
+        only(clusterWide, "ClusterRole").get("rules"),
+        "the chart's ClusterRole differs from deploy/core");
+    assertEquals(
+        leaseRules,
+        only(clusterWide, "Role").get("rules"),
+        "the chart's Lease Role differs from deploy/core");
 
-    List<Map<String, Object>> namespaced = documents(helmOrFail("template", RELEASE, CHART, "-n", NAMESPACE,
-        "--set", "watchNamespaces={team-a,team-b}"));
-    assertTrue(namespaced.stream().noneMatch(d -> d.get("kind").equals("ClusterRole")), "watchNamespaces must not grant cluster-wide");
-    List<Map<String, Object>> roles = namespaced.stream().filter(d -> d.get("kind").equals("Role")
-        && !name(d).endsWith("-leader-election")).toList();
-    assertEquals(List.of("team-a", "team-b"), roles.stream().map(HelmChartE2EIT::namespaceOf).toList());
+    List<Map<String, Object>> namespaced =
+        documents(
+            helmOrFail(
+                "template",
+                RELEASE,
+                CHART,
+                "-n",
+                NAMESPACE,
+                "--set",
+                "watchNamespaces={team-a,team-b}"));
+    assertTrue(
+        namespaced.stream().noneMatch(d -> d.get("kind").equals("ClusterRole")),
+        "watchNamespaces must not grant cluster-wide");
+    List<Map<String, Object>> roles =
+        namespaced.stream()
+            .filter(d -> d.get("kind").equals("Role") && !name(d).endsWith("-leader-election"))
+            .toList();
+    assertEquals(
+        List.of("team-a", "team-b"), roles.stream().map(HelmChartE2EIT::namespaceOf).toList());
     roles.forEach(role -> assertEquals(operatorRules, role.get("rules")));
     String env = YAML.writeValueAsString(only(namespaced, "Deployment"));
-    assertTrue(env.contains("QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_NAMESPACES") && env.contains("team-a,team-b"), env);
+    assertTrue(
+        env.contains("QUARKUS_OPERATOR_SDK_CONTROLLERS_MODELDEPLOYMENT_NAMESPACES")
+            && env.contains("team-a,team-b"),
+        env);
   }
 
   @Test
   @Order(4)
   void aBadValueIsRejectedBeforeAnythingIsInstalled() {
-    Processes.Result result = helm("install", RELEASE, CHART, "-n", NAMESPACE, "--set", "replicaCount=two");
+    Processes.Result result =
+        helm("install", RELEASE, CHART, "-n", NAMESPACE, "--set", "replicaCount=two");
     assertNotEquals(0, result.exitCode());
-    assertTrue(result.output().contains("/replicaCount': got string, want integer"), result.output());
+    assertTrue(
+        result.output().contains("/replicaCount': got string, want integer"), result.output());
     assertNull(api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get());
   }
 
@@ -100,40 +145,98 @@ class HelmChartE2EIT extends E2ESupport {
     namespace();
     helmOrFail("install", RELEASE, CHART, "-n", NAMESPACE, "--wait", "--timeout", "180s");
     var deployment = api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get();
-    assertEquals(2, deployment.getStatus().getReadyReplicas(), "2 replicas under leader election, admitted as restricted");
+    assertEquals(
+        2,
+        deployment.getStatus().getReadyReplicas(),
+        "2 replicas under leader election, admitted as restricted");
     assertNotNull(api().rbac().clusterRoles().withName(FULLNAME).get());
     assertNotNull(api().serviceAccounts().inNamespace(NAMESPACE).withName(FULLNAME).get());
-    assertNotNull(api().policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName(FULLNAME).get());
-    assertNotNull(api().apiextensions().v1().customResourceDefinitions().withName("modeldeployments.modelops.dev").get());
+    assertNotNull(
+        api().policy().v1().podDisruptionBudget().inNamespace(NAMESPACE).withName(FULLNAME).get());
+    assertNotNull(
+        api()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("modeldeployments.modelops.dev")
+            .get());
 
-    helmOrFail("upgrade", RELEASE, CHART, "-n", NAMESPACE, "--reuse-values", "--set", "replicaCount=3",
-        "--set", "logging.level=DEBUG", "--wait", "--timeout", "180s");
+    helmOrFail(
+        "upgrade",
+        RELEASE,
+        CHART,
+        "-n",
+        NAMESPACE,
+        "--reuse-values",
+        "--set",
+        "replicaCount=3",
+        "--set",
+        "logging.level=DEBUG",
+        "--wait",
+        "--timeout",
+        "180s");
     deployment = api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get();
     assertEquals(3, deployment.getStatus().getReadyReplicas());
     assertTrue(helmOrFail("history", RELEASE, "-n", NAMESPACE).contains("Upgrade complete"));
 
-    Processes.Result rejected = helm("upgrade", RELEASE, CHART, "-n", NAMESPACE, "--reuse-values", "--set", "replicaCount=two");
+    Processes.Result rejected =
+        helm(
+            "upgrade",
+            RELEASE,
+            CHART,
+            "-n",
+            NAMESPACE,
+            "--reuse-values",
+            "--set",
+            "replicaCount=two");
     assertNotEquals(0, rejected.exitCode(), rejected.output());
-    assertEquals(3, api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get().getSpec().getReplicas(),
+    assertEquals(
+        3,
+        api()
+            .apps()
+            .deployments()
+            .inNamespace(NAMESPACE)
+            .withName(FULLNAME)
+            .get()
+            .getSpec()
+            .getReplicas(),
         "a rejected upgrade changes nothing that serves");
 
     helmOrFail("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout", "120s");
-    await("uninstalled").atMost(CONVERGE).until(() ->
-        api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get() == null
-            && api().rbac().clusterRoles().withName(FULLNAME).get() == null);
-    assertNotNull(api().apiextensions().v1().customResourceDefinitions().withName("modeldeployments.modelops.dev").get(),
+    await("uninstalled")
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get() == null
+                    && api().rbac().clusterRoles().withName(FULLNAME).get() == null);
+    assertNotNull(
+        api()
+            .apiextensions()
+            .v1()
+            .customResourceDefinitions()
+            .withName("modeldeployments.modelops.dev")
+            .get(),
         "helm never deletes CRDs (and with them every ModelDeployment)");
   }
 
   /** The release namespace enforces `restricted`, so the chart's operator pods must pass it. */
   static void namespace() {
-    api().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE)
-        .addToLabels("pod-security.kubernetes.io/enforce", "restricted").endMetadata().build()).serverSideApply();
+    api()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder()
+                .withNewMetadata()
+                .withName(NAMESPACE)
+                .addToLabels("pod-security.kubernetes.io/enforce", "restricted")
+                .endMetadata()
+                .build())
+        .serverSideApply();
   }
 
   static List<Map<String, Object>> documents(String yaml) throws IOException {
     List<Map<String, Object>> documents = new ArrayList<>();
-    try (MappingIterator<Map<String, Object>> it = YAML.readerForMapOf(Object.class).readValues(yaml)) {
+    try (MappingIterator<Map<String, Object>> it =
+        YAML.readerForMapOf(Object.class).readValues(yaml)) {
       while (it.hasNext()) {
         Map<String, Object> document = it.next();
         if (document != null && !document.isEmpty()) {
@@ -150,7 +253,8 @@ class HelmChartE2EIT extends E2ESupport {
   }
 
   static Map<String, Object> only(List<Map<String, Object>> documents, String kind) {
-    List<Map<String, Object>> matching = documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
+    List<Map<String, Object>> matching =
+        documents.stream().filter(d -> kind.equals(d.get("kind"))).toList();
     assertEquals(1, matching.size(), "expected one " + kind);
     return matching.get(0);
   }

@@ -22,14 +22,15 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The kubectl plugin as a user runs it: installed with `make install-plugin`, found by kubectl on PATH
- * (`kubectl modelops ...`), reading the real status and driving rollouts and retrains through the
- * annotations the operator handles.
+ * The kubectl plugin as a user runs it: installed with `make install-plugin`, found by kubectl on
+ * PATH (`kubectl modelops ...`), reading the real status and driving rollouts and retrains through
+ * the annotations the operator handles.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KubectlPluginE2EIT extends E2ESupport {
   static final String NS = "e2e-plugin";
-  static final String CANARY_PAUSED_UNTIL_PROMOTED = """
+  static final String CANARY_PAUSED_UNTIL_PROMOTED =
+      """
       strategy: Canary
       surge: false
       steps:
@@ -37,26 +38,41 @@ class KubectlPluginE2EIT extends E2ESupport {
         - pause: {}
       """;
 
-  @TempDir
-  static Path prefix;
+  @TempDir static Path prefix;
 
   @BeforeAll
   static void installThePluginAndServeTwoModels() {
     restrictedNamespace(NS);
-    var install = Processes.run(LocalControlPlane.ROOT, Map.of(), null, 60,
-        List.of("make", "install-plugin", "PREFIX=" + prefix));
+    var install =
+        Processes.run(
+            LocalControlPlane.ROOT,
+            Map.of(),
+            null,
+            60,
+            List.of("make", "install-plugin", "PREFIX=" + prefix));
     assertEquals(0, install.exitCode(), install.output());
-    assertTrue(install.stdout().contains("kubectl plugin list"), "tells how to check: " + install.stdout());
+    assertTrue(
+        install.stdout().contains("kubectl plugin list"),
+        "tells how to check: " + install.stdout());
     applyModelDeployment(NS, "churn", "1.0.0", 2);
     applyModelDeployment(NS, "ranker", "1.0.0", 2, CANARY_PAUSED_UNTIL_PROMOTED);
-    cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/churn", "mdep/ranker", "--timeout=120s");
+    cluster()
+        .kubectlOrFail(
+            "wait",
+            "-n",
+            NS,
+            "--for=condition=Ready",
+            "mdep/churn",
+            "mdep/ranker",
+            "--timeout=120s");
   }
 
   @Test
   @Order(1)
   void kubectlFindsTheInstalledPlugin() {
     var list = kubectl("plugin", "list");
-    assertTrue(list.stdout().contains(prefix.resolve("bin/kubectl-modelops").toString()), list.output());
+    assertTrue(
+        list.stdout().contains(prefix.resolve("bin/kubectl-modelops").toString()), list.output());
     assertTrue(pluginOrFail("version").startsWith("kubectl-modelops "));
   }
 
@@ -66,14 +82,17 @@ class KubectlPluginE2EIT extends E2ESupport {
     assertEquals(2, plugin().exitCode(), "no command");
     var missingName = plugin("status", "-n", NS);
     assertEquals(2, missingName.exitCode());
-    assertTrue(missingName.stderr().contains("usage: kubectl modelops status NAME"), missingName.output());
+    assertTrue(
+        missingName.stderr().contains("usage: kubectl modelops status NAME"), missingName.output());
     var unknown = plugin("rollback", "churn");
     assertEquals(2, unknown.exitCode());
     assertTrue(unknown.stderr().contains("unknown command \"rollback\""), unknown.output());
     var help = plugin("--help");
     assertEquals(0, help.exitCode());
     for (String command : List.of("status", "history", "promote", "abort", "retrain", "approve")) {
-      assertTrue(help.stdout().contains("kubectl modelops " + command), "help lists " + command + ":\n" + help.stdout());
+      assertTrue(
+          help.stdout().contains("kubectl modelops " + command),
+          "help lists " + command + ":\n" + help.stdout());
     }
   }
 
@@ -82,8 +101,12 @@ class KubectlPluginE2EIT extends E2ESupport {
   void aMissingModelDeploymentIsAnErrorThatSaysWhereItLooked() {
     var missing = plugin("status", "nope", "-n", NS);
     assertEquals(1, missing.exitCode());
-    assertTrue(missing.stderr().contains("ModelDeployment \"nope\" not found in namespace \"" + NS + "\""), missing.output());
-    assertTrue(missing.stderr().contains("kubectl get mdep -n " + NS), "names the fix: " + missing.output());
+    assertTrue(
+        missing.stderr().contains("ModelDeployment \"nope\" not found in namespace \"" + NS + "\""),
+        missing.output());
+    assertTrue(
+        missing.stderr().contains("kubectl get mdep -n " + NS),
+        "names the fix: " + missing.output());
   }
 
   @Test
@@ -115,16 +138,25 @@ class KubectlPluginE2EIT extends E2ESupport {
   void promoteAndAbortRefuseWhenNoCanaryRuns() {
     var promote = plugin("promote", "churn", "-n", NS);
     assertEquals(1, promote.exitCode());
-    assertTrue(promote.stderr().contains("ModelDeployment \"churn\" in namespace \"" + NS
-        + "\" has no canary rollout in progress"), promote.output());
+    assertTrue(
+        promote
+            .stderr()
+            .contains(
+                "ModelDeployment \"churn\" in namespace \""
+                    + NS
+                    + "\" has no canary rollout in progress"),
+        promote.output());
     assertTrue(promote.stderr().contains("rollout strategy is RollingUpdate"), promote.output());
     var abort = plugin("abort", "ranker", "-n", NS);
     assertEquals(1, abort.exitCode());
     assertTrue(abort.stderr().contains("nothing to abort"), abort.output());
     for (String name : List.of("churn", "ranker")) {
       var annotations = mdep(NS, name).getMetadata().getAnnotations();
-      assertFalse(annotations != null && (annotations.containsKey("modelops.dev/promote")
-          || annotations.containsKey("modelops.dev/abort")), "a refused request writes nothing: " + annotations);
+      assertFalse(
+          annotations != null
+              && (annotations.containsKey("modelops.dev/promote")
+                  || annotations.containsKey("modelops.dev/abort")),
+          "a refused request writes nothing: " + annotations);
     }
   }
 
@@ -132,8 +164,11 @@ class KubectlPluginE2EIT extends E2ESupport {
   @Order(7)
   void statusShowsAPausedCanaryAndPromoteFinishesIt() {
     setVersion("ranker", "2.0.0");
-    awaitMdep(NS, "ranker", "paused until promoted", md -> md.getStatus().rollout != null
-        && md.getStatus().rollout.pausedReason != null);
+    awaitMdep(
+        NS,
+        "ranker",
+        "paused until promoted",
+        md -> md.getStatus().rollout != null && md.getStatus().rollout.pausedReason != null);
     String status = pluginOrFail("status", "ranker", "-n", NS);
     assertContains(status, "Versions:\\s+canary 2\\.0\\.0 beside stable 1\\.0\\.0");
     assertContains(status, "Step:\\s+2/2: pause until promoted");
@@ -142,31 +177,49 @@ class KubectlPluginE2EIT extends E2ESupport {
 
     String promoted = pluginOrFail("promote", "ranker", "-n", NS);
     assertTrue(promoted.contains("promoting canary 2.0.0"), promoted);
-    awaitMdep(NS, "ranker", "2.0.0 promoted", md -> "2.0.0".equals(md.getStatus().servingVersion)
-        && md.getStatus().rollout == null);
-    await("the operator removed the promote annotation").atMost(CONVERGE).until(() -> {
-      var annotations = mdep(NS, "ranker").getMetadata().getAnnotations();
-      return annotations == null || !annotations.containsKey("modelops.dev/promote");
-    });
+    awaitMdep(
+        NS,
+        "ranker",
+        "2.0.0 promoted",
+        md -> "2.0.0".equals(md.getStatus().servingVersion) && md.getStatus().rollout == null);
+    await("the operator removed the promote annotation")
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              var annotations = mdep(NS, "ranker").getMetadata().getAnnotations();
+              return annotations == null || !annotations.containsKey("modelops.dev/promote");
+            });
   }
 
   @Test
   @Order(8)
   void abortRollsACanaryBack() {
     setVersion("ranker", "3.0.0");
-    awaitMdep(NS, "ranker", "paused until promoted", md -> md.getStatus().rollout != null
-        && md.getStatus().rollout.pausedReason != null);
+    awaitMdep(
+        NS,
+        "ranker",
+        "paused until promoted",
+        md -> md.getStatus().rollout != null && md.getStatus().rollout.pausedReason != null);
     pluginOrFail("abort", "ranker", "-n", NS);
-    awaitMdep(NS, "ranker", "3.0.0 rolled back", md -> md.getStatus().history.get(0).outcome == Outcome.RolledBack);
+    awaitMdep(
+        NS,
+        "ranker",
+        "3.0.0 rolled back",
+        md -> md.getStatus().history.get(0).outcome == Outcome.RolledBack);
     assertEquals("2.0.0", mdep(NS, "ranker").getStatus().servingVersion);
-    assertContains(pluginOrFail("history", "ranker", "-n", NS), "(?m)^3\\.0\\.0\\s+RolledBack\\s+Aborted\\s");
+    assertContains(
+        pluginOrFail("history", "ranker", "-n", NS), "(?m)^3\\.0\\.0\\s+RolledBack\\s+Aborted\\s");
   }
 
   @Test
   @Order(9)
   void retrainStartsAJobAndApproveRollsOutTheCandidate() {
-    // Retrains only on request: the schedule (Jan 1st, 03:00 UTC) is the reason the policy is valid without drift.
-    var applied = cluster().kubectlWithInput("""
+    // Retrains only on request: the schedule (Jan 1st, 03:00 UTC) is the reason the policy is valid
+    // without drift.
+    var applied =
+        cluster()
+            .kubectlWithInput(
+                """
         apiVersion: modelops.dev/v1alpha1
         kind: RetrainPolicy
         metadata: {name: churn-retrain}
@@ -180,40 +233,78 @@ class KubectlPluginE2EIT extends E2ESupport {
               template:
                 spec:
                   containers: [{name: train, image: example.test/trainer:1}]
-        """, "apply", "-n", NS, "-f", "-");
+        """,
+                "apply",
+                "-n",
+                NS,
+                "-f",
+                "-");
     assertEquals(0, applied.exitCode(), applied.output());
-    await("policy watching").atMost(CONVERGE).until(() -> rtp("churn-retrain"),
-        p -> p.getStatus() != null && p.getStatus().phase != null);
-    assertContains(pluginOrFail("status", "churn", "-n", NS), "RetrainPolicy churn-retrain:\\s+Phase:\\s+Watching");
+    await("policy watching")
+        .atMost(CONVERGE)
+        .until(
+            () -> rtp("churn-retrain"), p -> p.getStatus() != null && p.getStatus().phase != null);
+    assertContains(
+        pluginOrFail("status", "churn", "-n", NS),
+        "RetrainPolicy churn-retrain:\\s+Phase:\\s+Watching");
     var nothingToApprove = plugin("approve", "churn-retrain", "1.2.0", "-n", NS);
     assertEquals(1, nothingToApprove.exitCode());
-    assertTrue(nothingToApprove.stderr().contains("has no candidate awaiting approval"), nothingToApprove.output());
+    assertTrue(
+        nothingToApprove.stderr().contains("has no candidate awaiting approval"),
+        nothingToApprove.output());
 
     String requested = pluginOrFail("retrain", "churn-retrain", "-n", NS);
     assertTrue(requested.contains("retrain requested"), requested);
-    Job job = await("a manual retraining Job").atMost(CONVERGE).until(() -> api().batch().v1().jobs().inNamespace(NS)
-        .withLabel("modelops.dev/retrain-policy", "churn-retrain").list().getItems(), jobs -> jobs.size() == 1).get(0);
+    Job job =
+        await("a manual retraining Job")
+            .atMost(CONVERGE)
+            .until(
+                () ->
+                    api()
+                        .batch()
+                        .v1()
+                        .jobs()
+                        .inNamespace(NS)
+                        .withLabel("modelops.dev/retrain-policy", "churn-retrain")
+                        .list()
+                        .getItems(),
+                jobs -> jobs.size() == 1)
+            .get(0);
     assertEquals("churn-retrain-retrain-1", job.getMetadata().getName());
     assertEquals("manual", job.getMetadata().getLabels().get("modelops.dev/trigger"));
-    writeTerminationMessage(NS, job, "{\"version\": \"1.2.0\", \"uri\": \"s3://models/churn/1.2.0\"}");
-    await("candidate 1.2.0").atMost(CONVERGE).until(() -> rtp("churn-retrain"),
-        p -> p.getStatus().candidate != null && "1.2.0".equals(p.getStatus().candidate.version));
+    writeTerminationMessage(
+        NS, job, "{\"version\": \"1.2.0\", \"uri\": \"s3://models/churn/1.2.0\"}");
+    await("candidate 1.2.0")
+        .atMost(CONVERGE)
+        .until(
+            () -> rtp("churn-retrain"),
+            p ->
+                p.getStatus().candidate != null && "1.2.0".equals(p.getStatus().candidate.version));
     String status = pluginOrFail("status", "churn", "-n", NS);
     assertContains(status, "Phase:\\s+AwaitingApproval");
     assertContains(status, "Candidate:\\s+1\\.2\\.0 from Job churn-retrain-retrain-1");
 
     var wrongVersion = plugin("approve", "churn-retrain", "9.9.9", "-n", NS);
     assertEquals(1, wrongVersion.exitCode());
-    assertTrue(wrongVersion.stderr().contains("awaits approval of version 1.2.0"), wrongVersion.output());
+    assertTrue(
+        wrongVersion.stderr().contains("awaits approval of version 1.2.0"), wrongVersion.output());
     pluginOrFail("approve", "churn-retrain", "1.2.0", "-n", NS);
-    awaitMdep(NS, "churn", "serving the approved 1.2.0", md -> "1.2.0".equals(md.getStatus().servingVersion));
-    assertContains(pluginOrFail("history", "churn", "-n", NS),
+    awaitMdep(
+        NS,
+        "churn",
+        "serving the approved 1.2.0",
+        md -> "1.2.0".equals(md.getStatus().servingVersion));
+    assertContains(
+        pluginOrFail("history", "churn", "-n", NS),
         "(?m)^1\\.2\\.0\\s+Serving\\s.*churn-retrain: Job churn-retrain-retrain-1 \\(manual\\)$");
   }
 
   // --- helpers ---
 
-  /** `kubectl modelops ARGS` with the installed plugin and kubectl on PATH, as a user's shell has them. */
+  /**
+   * `kubectl modelops ARGS` with the installed plugin and kubectl on PATH, as a user's shell has
+   * them.
+   */
   static Processes.Result plugin(String... args) {
     List<String> command = new ArrayList<>(List.of("modelops"));
     command.addAll(List.of(args));
@@ -222,22 +313,49 @@ class KubectlPluginE2EIT extends E2ESupport {
 
   static String pluginOrFail(String... args) {
     var result = plugin(args);
-    assertEquals(0, result.exitCode(), "kubectl modelops " + String.join(" ", args) + ": " + result.output());
+    assertEquals(
+        0,
+        result.exitCode(),
+        "kubectl modelops " + String.join(" ", args) + ": " + result.output());
     return result.stdout();
   }
 
   static Processes.Result kubectl(String... args) {
-    List<String> command = new ArrayList<>(List.of(LocalControlPlane.STATE.resolve("bin/kubectl").toString()));
+    List<String> command =
+        new ArrayList<>(List.of(LocalControlPlane.STATE.resolve("bin/kubectl").toString()));
     command.addAll(List.of(args));
-    String path = String.join(File.pathSeparator, prefix.resolve("bin").toString(),
-        LocalControlPlane.STATE.resolve("bin").toString(), System.getenv("PATH"));
-    return Processes.run(LocalControlPlane.ROOT,
-        Map.of("KUBECONFIG", LocalControlPlane.ADMIN_KUBECONFIG.toString(), "PATH", path), null, 60, command);
+    String path =
+        String.join(
+            File.pathSeparator,
+            prefix.resolve("bin").toString(),
+            LocalControlPlane.STATE.resolve("bin").toString(),
+            System.getenv("PATH"));
+    return Processes.run(
+        LocalControlPlane.ROOT,
+        Map.of("KUBECONFIG", LocalControlPlane.ADMIN_KUBECONFIG.toString(), "PATH", path),
+        null,
+        60,
+        command);
   }
 
   static void setVersion(String name, String version) {
-    cluster().kubectlOrFail("patch", "mdep", name, "-n", NS, "--type", "merge", "-p",
-        "{\"spec\":{\"model\":{\"version\":\"" + version + "\",\"uri\":\"s3://models/" + name + "/" + version + "\"}}}");
+    cluster()
+        .kubectlOrFail(
+            "patch",
+            "mdep",
+            name,
+            "-n",
+            NS,
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"model\":{\"version\":\""
+                + version
+                + "\",\"uri\":\"s3://models/"
+                + name
+                + "/"
+                + version
+                + "\"}}}");
   }
 
   static RetrainPolicy rtp(String name) {
@@ -245,6 +363,7 @@ class KubectlPluginE2EIT extends E2ESupport {
   }
 
   static void assertContains(String text, String regex) {
-    assertTrue(Pattern.compile(regex).matcher(text).find(), "expected /" + regex + "/ in:\n" + text);
+    assertTrue(
+        Pattern.compile(regex).matcher(text).find(), "expected /" + regex + "/ in:\n" + text);
   }
 }

@@ -18,12 +18,13 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 
 /**
- * The real control plane of hack/ (etcd, kube-apiserver, controller-manager, scheduler, kwok), started once
- * per test JVM, with deploy/core installed and the operator running as a local process under its own
- * ServiceAccount, exactly as `make run` does. Stopped by a shutdown hook.
+ * The real control plane of hack/ (etcd, kube-apiserver, controller-manager, scheduler, kwok),
+ * started once per test JVM, with deploy/core installed and the operator running as a local process
+ * under its own ServiceAccount, exactly as `make run` does. Stopped by a shutdown hook.
  */
 final class LocalControlPlane {
-  static final Path ROOT = Path.of(System.getProperty("modelops.project.dir", ".")).toAbsolutePath();
+  static final Path ROOT =
+      Path.of(System.getProperty("modelops.project.dir", ".")).toAbsolutePath();
   static final Path STATE = ROOT.resolve(".local");
   static final Path LOGS = STATE.resolve("logs");
   static final Path ADMIN_KUBECONFIG = STATE.resolve("kubeconfig");
@@ -51,8 +52,17 @@ final class LocalControlPlane {
     startedCluster = !script(300, "hack/cluster-up.sh").contains("already up");
     admin = client(ADMIN_KUBECONFIG);
     kubectlOrFail("apply", "--server-side", "-k", "deploy/core");
-    kubectlOrFail("wait", "--for=condition=Established", "crd/modeldeployments.modelops.dev", "--timeout=60s");
-    script(60, "hack/sa-kubeconfig.sh", "modelops-system", "modelops-operator", OPERATOR_KUBECONFIG.toString());
+    kubectlOrFail(
+        "wait",
+        "--for=condition=Established",
+        "crd/modeldeployments.modelops.dev",
+        "--timeout=60s");
+    script(
+        60,
+        "hack/sa-kubeconfig.sh",
+        "modelops-system",
+        "modelops-operator",
+        OPERATOR_KUBECONFIG.toString());
     operatorPort = freePort();
     startOperator();
   }
@@ -70,7 +80,8 @@ final class LocalControlPlane {
     List<String> command = new ArrayList<>();
     command.add(STATE.resolve("bin/kubectl").toString());
     command.addAll(List.of(args));
-    return Processes.run(ROOT, Map.of("KUBECONFIG", ADMIN_KUBECONFIG.toString()), stdin, 180, command);
+    return Processes.run(
+        ROOT, Map.of("KUBECONFIG", ADMIN_KUBECONFIG.toString()), stdin, 180, command);
   }
 
   String kubectlOrFail(String... args) {
@@ -83,24 +94,31 @@ final class LocalControlPlane {
 
   void startOperator() {
     operator = launchOperator(operatorPort, OPERATOR_LOG, Map.of());
-    Awaitility.await("operator ready on /q/health/ready").atMost(Duration.ofSeconds(90))
+    Awaitility.await("operator ready on /q/health/ready")
+        .atMost(Duration.ofSeconds(90))
         .pollInterval(Duration.ofMillis(500))
-        .until(() -> {
-          if (!operator.isAlive()) {
-            throw new AssertionError("the operator exited with " + operator.exitValue() + "; log: " + OPERATOR_LOG);
-          }
-          return httpOk("http://127.0.0.1:" + operatorPort + "/q/health/ready");
-        });
+        .until(
+            () -> {
+              if (!operator.isAlive()) {
+                throw new AssertionError(
+                    "the operator exited with " + operator.exitValue() + "; log: " + OPERATOR_LOG);
+              }
+              return httpOk("http://127.0.0.1:" + operatorPort + "/q/health/ready");
+            });
   }
 
-  /** Another operator process under the same ServiceAccount, e.g. a second replica; the caller stops it. */
+  /**
+   * Another operator process under the same ServiceAccount, e.g. a second replica; the caller stops
+   * it.
+   */
   Process launchOperator(int port, Path log, Map<String, String> env) {
     try {
       Files.createDirectories(LOGS);
-      ProcessBuilder builder = new ProcessBuilder(OperatorCommand.forProject(ROOT))
-          .directory(ROOT.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(OperatorCommand.forProject(ROOT))
+              .directory(ROOT.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
       builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
       builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
@@ -149,7 +167,8 @@ final class LocalControlPlane {
   private static String script(long timeoutSeconds, String... command) {
     Processes.Result result = Processes.run(ROOT, Map.of(), null, timeoutSeconds, List.of(command));
     if (result.exitCode() != 0) {
-      throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
+      throw new IllegalStateException(
+          String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
     }
     return result.output();
   }
@@ -165,9 +184,11 @@ final class LocalControlPlane {
 
   static boolean httpOk(String url) {
     try {
-      HttpResponse<Void> response = HttpClient.newHttpClient().send(
-          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
-          HttpResponse.BodyHandlers.discarding());
+      HttpResponse<Void> response =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).build(),
+                  HttpResponse.BodyHandlers.discarding());
       return response.statusCode() == 200;
     } catch (IOException e) {
       return false;

@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-/** A model server's /metrics as the test wants it: gauges whose values the test sets. Loopback only. */
+/**
+ * A model server's /metrics as the test wants it: gauges whose values the test sets. Loopback only.
+ */
 final class MetricsEndpoint implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, Double> gauges = new ConcurrentHashMap<>();
@@ -17,17 +19,30 @@ final class MetricsEndpoint implements AutoCloseable {
 
   MetricsEndpoint(String host, int port) throws IOException {
     server = HttpServer.create(new InetSocketAddress(host, port), 0);
-    server.createContext("/metrics", exchange -> {
-      String text = gauges.entrySet().stream().sorted(Map.Entry.comparingByKey())
-          .map(g -> "# TYPE " + g.getKey() + " gauge\n" + g.getKey() + " " + g.getValue() + "\n")
-          .collect(Collectors.joining()) + extra;
-      byte[] body = text.getBytes(StandardCharsets.UTF_8);
-      exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
-      exchange.sendResponseHeaders(200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/metrics",
+        exchange -> {
+          String text =
+              gauges.entrySet().stream()
+                      .sorted(Map.Entry.comparingByKey())
+                      .map(
+                          g ->
+                              "# TYPE "
+                                  + g.getKey()
+                                  + " gauge\n"
+                                  + g.getKey()
+                                  + " "
+                                  + g.getValue()
+                                  + "\n")
+                      .collect(Collectors.joining())
+                  + extra;
+          byte[] body = text.getBytes(StandardCharsets.UTF_8);
+          exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4");
+          exchange.sendResponseHeaders(200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

@@ -30,20 +30,37 @@ class ModelDeploymentE2EIT extends E2ESupport {
   @Test
   @Order(1)
   void everyExampleBecomesReadyWithRunningPodsInARestrictedNamespace() {
-    cluster().kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/churn", "mdep/sentiment", "--timeout=120s");
+    cluster()
+        .kubectlOrFail(
+            "wait",
+            "-n",
+            NS,
+            "--for=condition=Ready",
+            "mdep/churn",
+            "mdep/sentiment",
+            "--timeout=120s");
 
     ModelDeployment churn = mdep(NS, "churn");
     assertEquals("1.4.0", churn.getStatus().servingVersion);
     assertEquals("Ready", churn.getStatus().phase.name());
     assertEquals("2/2", churn.getStatus().ready);
     assertEquals("http://churn." + NS + ".svc.cluster.local", churn.getStatus().url);
-    assertEquals(2, servingPods(NS, "churn").stream().filter(E2ESupport::running).count(),
+    assertEquals(
+        2,
+        servingPods(NS, "churn").stream().filter(E2ESupport::running).count(),
         "kwok runs the pods that Pod Security admission let in");
     Deployment deployment = api().apps().deployments().inNamespace(NS).withName("churn").get();
     assertEquals("ModelDeployment", deployment.getMetadata().getOwnerReferences().get(0).getKind());
     assertTrue(api().services().inNamespace(NS).withName("churn").get() != null);
 
-    HorizontalPodAutoscaler hpa = api().autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("sentiment").get();
+    HorizontalPodAutoscaler hpa =
+        api()
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(NS)
+            .withName("sentiment")
+            .get();
     assertEquals("ModelDeployment", hpa.getSpec().getScaleTargetRef().getKind());
   }
 
@@ -52,13 +69,18 @@ class ModelDeploymentE2EIT extends E2ESupport {
   void kubectlGetShowsThePrinterColumns() {
     String table = cluster().kubectlOrFail("get", "mdep", "-n", NS);
     String header = table.lines().findFirst().orElseThrow();
-    assertTrue(header.matches("NAME\\s+AGE\\s+MODEL\\s+VERSION\\s+READY\\s+CANARY\\s+PHASE"), header);
+    assertTrue(
+        header.matches("NAME\\s+AGE\\s+MODEL\\s+VERSION\\s+READY\\s+CANARY\\s+PHASE"), header);
     for (String column : List.of("NAME", "MODEL", "VERSION", "READY", "PHASE", "AGE")) {
       assertTrue(header.contains(column), "missing column " + column + " in:\n" + table);
     }
     String churnRow = table.lines().filter(l -> l.startsWith("churn ")).findFirst().orElseThrow();
-    assertTrue(churnRow.matches("churn\\s+\\S+\\s+churn\\s+1\\.4\\.0\\s+2/2\\s+(<none>\\s+)?Ready"), churnRow);
-    assertTrue(cluster().kubectlOrFail("get", "modelops", "-n", NS).contains("churn"), "the modelops category lists it");
+    assertTrue(
+        churnRow.matches("churn\\s+\\S+\\s+churn\\s+1\\.4\\.0\\s+2/2\\s+(<none>\\s+)?Ready"),
+        churnRow);
+    assertTrue(
+        cluster().kubectlOrFail("get", "modelops", "-n", NS).contains("churn"),
+        "the modelops category lists it");
     String explained = cluster().kubectlOrFail("explain", "mdep.spec.model.uri");
     assertTrue(explained.contains("pvc://CLAIM/PATH"), explained);
   }
@@ -66,7 +88,8 @@ class ModelDeploymentE2EIT extends E2ESupport {
   @Test
   @Order(3)
   void aPodThatTheRestrictedProfileForbidsIsRejectedInTheSameNamespace() {
-    String unrestricted = """
+    String unrestricted =
+        """
         apiVersion: v1
         kind: Pod
         metadata: {name: unrestricted}
@@ -81,20 +104,49 @@ class ModelDeploymentE2EIT extends E2ESupport {
   @Test
   @Order(4)
   void aVersionChangeRollsThePodsAndRecordsHistory() {
-    cluster().kubectlOrFail("patch", "mdep", "churn", "-n", NS, "--type", "merge",
-        "-p", "{\"spec\":{\"model\":{\"version\":\"1.5.0\",\"uri\":\"s3://models/churn/1.5.0\"}}}");
+    cluster()
+        .kubectlOrFail(
+            "patch",
+            "mdep",
+            "churn",
+            "-n",
+            NS,
+            "--type",
+            "merge",
+            "-p",
+            "{\"spec\":{\"model\":{\"version\":\"1.5.0\",\"uri\":\"s3://models/churn/1.5.0\"}}}");
 
-    ModelDeployment rolled = awaitMdep(NS, "churn", "serving 1.5.0", md -> md.getStatus() != null
-        && "1.5.0".equals(md.getStatus().servingVersion) && "Ready".equals(String.valueOf(md.getStatus().phase)));
+    ModelDeployment rolled =
+        awaitMdep(
+            NS,
+            "churn",
+            "serving 1.5.0",
+            md ->
+                md.getStatus() != null
+                    && "1.5.0".equals(md.getStatus().servingVersion)
+                    && "Ready".equals(String.valueOf(md.getStatus().phase)));
     assertEquals(Outcome.Serving, rolled.getStatus().history.get(0).outcome);
     assertEquals("1.4.0", rolled.getStatus().history.get(1).version);
     assertEquals(Outcome.Superseded, rolled.getStatus().history.get(1).outcome);
-    await("only 1.5.0 pods are left").atMost(CONVERGE).until(() -> {
-      var pods = servingPods(NS, "churn").stream().filter(E2ESupport::running).toList();
-      return pods.size() == 2 && pods.stream().allMatch(p -> "1.5.0".equals(p.getMetadata().getLabels().get("modelops.dev/model-version")));
-    });
-    assertTrue(api().v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "RolloutComplete".equals(e.getReason()) && e.getMessage().contains("1.5.0")));
+    await("only 1.5.0 pods are left")
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              var pods = servingPods(NS, "churn").stream().filter(E2ESupport::running).toList();
+              return pods.size() == 2
+                  && pods.stream()
+                      .allMatch(
+                          p ->
+                              "1.5.0"
+                                  .equals(
+                                      p.getMetadata()
+                                          .getLabels()
+                                          .get("modelops.dev/model-version")));
+            });
+    assertTrue(
+        api().v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e -> "RolloutComplete".equals(e.getReason()) && e.getMessage().contains("1.5.0")));
   }
 
   @Test
@@ -102,8 +154,15 @@ class ModelDeploymentE2EIT extends E2ESupport {
   void kubectlScaleGoesThroughTheScaleSubresource() {
     cluster().kubectlOrFail("scale", "mdep/churn", "-n", NS, "--replicas=3");
     awaitMdep(NS, "churn", "3/3 ready", md -> "3/3".equals(md.getStatus().ready));
-    assertEquals(3, api().apps().deployments().inNamespace(NS).withName("churn").get().getSpec().getReplicas());
-    String scale = cluster().kubectlOrFail("get", "--raw", "/apis/modelops.dev/v1alpha1/namespaces/" + NS + "/modeldeployments/churn/scale");
+    assertEquals(
+        3,
+        api().apps().deployments().inNamespace(NS).withName("churn").get().getSpec().getReplicas());
+    String scale =
+        cluster()
+            .kubectlOrFail(
+                "get",
+                "--raw",
+                "/apis/modelops.dev/v1alpha1/namespaces/" + NS + "/modeldeployments/churn/scale");
     assertTrue(scale.contains("\"selector\":\"modelops.dev/deployment=churn\""), scale);
   }
 
@@ -111,11 +170,21 @@ class ModelDeploymentE2EIT extends E2ESupport {
   @Order(6)
   void deletingAModelDeploymentLeavesNothingBehind() {
     cluster().kubectlOrFail("delete", "-n", NS, "-k", "deploy/examples", "--wait=true");
-    await("garbage collector removed every child").atMost(CONVERGE).until(() ->
-        api().apps().deployments().inNamespace(NS).list().getItems().isEmpty()
-            && api().apps().replicaSets().inNamespace(NS).list().getItems().isEmpty()
-            && api().services().inNamespace(NS).list().getItems().isEmpty()
-            && api().autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).list().getItems().isEmpty()
-            && api().pods().inNamespace(NS).list().getItems().isEmpty());
+    await("garbage collector removed every child")
+        .atMost(CONVERGE)
+        .until(
+            () ->
+                api().apps().deployments().inNamespace(NS).list().getItems().isEmpty()
+                    && api().apps().replicaSets().inNamespace(NS).list().getItems().isEmpty()
+                    && api().services().inNamespace(NS).list().getItems().isEmpty()
+                    && api()
+                        .autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(NS)
+                        .list()
+                        .getItems()
+                        .isEmpty()
+                    && api().pods().inNamespace(NS).list().getItems().isEmpty());
   }
 }

@@ -12,11 +12,17 @@ public final class OperatorCommand {
 
   /** The command line, run with the project directory as working directory. */
   public static List<String> forProject(Path projectDir) {
-    return List.of("java", jvmOptions(projectDir), "-jar",
+    return List.of(
+        "java",
+        jvmOptions(projectDir),
+        "-jar",
         projectDir.resolve("target/quarkus-app/quarkus-run.jar").toString());
   }
 
-  /** The operator's JVM flags as one java launcher argument, for JVMs that must run like it (the bench baseline). */
+  /**
+   * The operator's JVM flags as one java launcher argument, for JVMs that must run like it (the
+   * bench baseline).
+   */
   public static String jvmOptions(Path projectDir) {
     return "@" + projectDir.resolve("src/main/jvm.options");
   }

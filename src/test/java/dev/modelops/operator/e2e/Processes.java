@@ -17,7 +17,8 @@ public final class Processes {
 
   private Processes() {}
 
-  public static Result run(Path dir, Map<String, String> env, String stdin, long timeoutSeconds, List<String> command) {
+  public static Result run(
+      Path dir, Map<String, String> env, String stdin, long timeoutSeconds, List<String> command) {
     try {
       ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
       builder.environment().putAll(env);
@@ -33,11 +34,15 @@ public final class Processes {
       }
       if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         process.destroyForcibly();
-        throw new IllegalStateException("timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
+        throw new IllegalStateException(
+            "timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
       }
       outPump.join();
       errPump.join();
-      return new Result(process.exitValue(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+      return new Result(
+          process.exitValue(),
+          out.toString(StandardCharsets.UTF_8),
+          err.toString(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + command, e);
     } catch (InterruptedException e) {
@@ -47,13 +52,15 @@ public final class Processes {
   }
 
   private static Thread pump(java.io.InputStream from, java.io.OutputStream to) {
-    Thread t = new Thread(() -> {
-      try {
-        from.transferTo(to);
-      } catch (IOException ignored) {
-        // the process ended; what was read is kept
-      }
-    });
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                from.transferTo(to);
+              } catch (IOException ignored) {
+                // the process ended; what was read is kept
+              }
+            });
     t.setDaemon(true);
     t.start();
     return t;

@@ -9,18 +9,34 @@ import java.util.regex.Pattern;
 final class PromQl {
   private static final Pattern LABEL_MATCHERS = Pattern.compile("\\{[^}]*}");
   private static final Pattern RANGES = Pattern.compile("\\[[^]]*]");
-  private static final Pattern GROUPING = Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
+  private static final Pattern GROUPING =
+      Pattern.compile("\\b(by|without|on|ignoring|group_left|group_right)\\s*\\([^)]*\\)");
   private static final Pattern STRINGS = Pattern.compile("\"[^\"]*\"");
-  private static final Pattern IDENTIFIER = Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(\\s*\\()?");
-  private static final Set<String> KEYWORDS = Set.of("and", "or", "unless", "offset", "bool", "by", "without", "on",
-      "ignoring", "group_left", "group_right", "inf", "nan");
+  private static final Pattern IDENTIFIER =
+      Pattern.compile("\\b([a-zA-Z_:][a-zA-Z0-9_:]*)\\b(\\s*\\()?");
+  private static final Set<String> KEYWORDS =
+      Set.of(
+          "and",
+          "or",
+          "unless",
+          "offset",
+          "bool",
+          "by",
+          "without",
+          "on",
+          "ignoring",
+          "group_left",
+          "group_right",
+          "inf",
+          "nan");
 
   private PromQl() {}
 
   static Set<String> metricNames(String expression) {
     String stripped = expression;
     // label_values(metric, label) in dashboard variables: the second argument is a label.
-    stripped = stripped.replaceAll("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*,[^)]*\\)", "$1");
+    stripped =
+        stripped.replaceAll("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*,[^)]*\\)", "$1");
     for (Pattern noise : new Pattern[] {STRINGS, LABEL_MATCHERS, RANGES, GROUPING}) {
       stripped = noise.matcher(stripped).replaceAll(" ");
     }
@@ -29,7 +45,9 @@ final class PromQl {
     while (matcher.find()) {
       boolean isFunction = matcher.group(2) != null;
       String name = matcher.group(1);
-      if (!isFunction && !KEYWORDS.contains(name.toLowerCase()) && !Character.isDigit(name.charAt(0))) {
+      if (!isFunction
+          && !KEYWORDS.contains(name.toLowerCase())
+          && !Character.isDigit(name.charAt(0))) {
         names.add(name);
       }
     }

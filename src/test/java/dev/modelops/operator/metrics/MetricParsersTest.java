@@ -12,7 +12,9 @@ class MetricParsersTest {
 
   @Test
   void readsGaugesAndHistogramBucketsFromTheTextFormat() throws Exception {
-    List<Sample> samples = PrometheusTextFormat.parse("""
+    List<Sample> samples =
+        PrometheusTextFormat.parse(
+            """
         # HELP model_drift_score Drift.
         # TYPE model_drift_score gauge
         model_drift_score 0.42
@@ -29,33 +31,67 @@ class MetricParsersTest {
 
   @Test
   void garbageIsAnUnparseableSourceNotACrash() {
-    var e = assertThrows(MetricSourceException.class, () -> PrometheusTextFormat.parse("<html>oops</html>"));
+    var e =
+        assertThrows(
+            MetricSourceException.class, () -> PrometheusTextFormat.parse("<html>oops</html>"));
     assertEquals("UnparseableMetrics", e.reason());
   }
 
   @Test
   void readsVectorAndScalarAnswersOfThePrometheusApi() throws Exception {
-    var vector = PrometheusClient.parse("http://p", 200, """
+    var vector =
+        PrometheusClient.parse(
+            "http://p",
+            200,
+            """
         {"status":"success","data":{"resultType":"vector","result":[
           {"metric":{"__name__":"score","model":"churn"},"value":[1700000000.1,"0.25"]}]}}""");
     assertEquals(0.25, vector.get(0).value());
     assertEquals("churn", vector.get(0).label("model"));
-    var scalar = PrometheusClient.parse("http://p", 200, "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"3\"]}}");
+    var scalar =
+        PrometheusClient.parse(
+            "http://p",
+            200,
+            "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"3\"]}}");
     assertEquals(3.0, scalar.get(0).value());
   }
 
   @Test
   void errorsAndGarbageHaveReasons() {
-    var bad = assertThrows(MetricSourceException.class, () -> PrometheusClient.parse("http://p", 400,
-        "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error at char 3\"}"));
+    var bad =
+        assertThrows(
+            MetricSourceException.class,
+            () ->
+                PrometheusClient.parse(
+                    "http://p",
+                    400,
+                    "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error at char 3\"}"));
     assertEquals("QueryFailed", bad.reason());
     assertTrue(bad.getMessage().contains("parse error"));
-    assertEquals("SourceUnauthorized", assertThrows(MetricSourceException.class,
-        () -> PrometheusClient.parse("http://p", 401, "{\"status\":\"error\",\"error\":\"unauthorized\"}")).reason());
-    assertEquals("UnparseableResponse", assertThrows(MetricSourceException.class,
-        () -> PrometheusClient.parse("http://p", 200, "<html>")).reason());
-    assertEquals("UnsupportedResult", assertThrows(MetricSourceException.class, () -> PrometheusClient.parse("http://p", 200,
-        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}")).reason());
+    assertEquals(
+        "SourceUnauthorized",
+        assertThrows(
+                MetricSourceException.class,
+                () ->
+                    PrometheusClient.parse(
+                        "http://p", 401, "{\"status\":\"error\",\"error\":\"unauthorized\"}"))
+            .reason());
+    assertEquals(
+        "UnparseableResponse",
+        assertThrows(
+                MetricSourceException.class,
+                () -> PrometheusClient.parse("http://p", 200, "<html>"))
+            .reason());
+    assertEquals(
+        "UnsupportedResult",
+        assertThrows(
+                MetricSourceException.class,
+                () ->
+                    PrometheusClient.parse(
+                        "http://p",
+                        200,
+                        "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"))
+            .reason());
   }
 
   @Test

@@ -34,12 +34,23 @@ class DecisionPropertiesTest {
       boolean running = r.nextBoolean();
       boolean suspended = r.nextInt(4) == 0;
       Concurrency concurrency = r.nextBoolean() ? Concurrency.Forbid : Concurrency.Replace;
-      var in = new RetrainDecision.Inputs(suspended, score, r.nextDouble(), Duration.ofSeconds(r.nextInt(600)),
-          Duration.ofSeconds(r.nextInt(7200)), concurrency,
-          r.nextBoolean() ? now.minusSeconds(r.nextInt(10_000)) : null,
-          r.nextBoolean() ? now.minusSeconds(r.nextInt(10_000)) : null,
-          r.nextInt(4) == 0, r.nextInt(4) == 0 ? Optional.of(now.minusSeconds(r.nextInt(60))) : Optional.empty(),
-          r.nextBoolean() ? Optional.of(now.plusSeconds(1 + r.nextInt(3600))) : Optional.empty(), running, now);
+      var in =
+          new RetrainDecision.Inputs(
+              suspended,
+              score,
+              r.nextDouble(),
+              Duration.ofSeconds(r.nextInt(600)),
+              Duration.ofSeconds(r.nextInt(7200)),
+              concurrency,
+              r.nextBoolean() ? now.minusSeconds(r.nextInt(10_000)) : null,
+              r.nextBoolean() ? now.minusSeconds(r.nextInt(10_000)) : null,
+              r.nextInt(4) == 0,
+              r.nextInt(4) == 0 ? Optional.of(now.minusSeconds(r.nextInt(60))) : Optional.empty(),
+              r.nextBoolean()
+                  ? Optional.of(now.plusSeconds(1 + r.nextInt(3600)))
+                  : Optional.empty(),
+              running,
+              now);
       var out = RetrainDecision.decide(in);
       if (suspended) {
         assertTrue(out.start().isEmpty(), where + ": suspended starts nothing");
@@ -47,14 +58,24 @@ class DecisionPropertiesTest {
       if (score == null) {
         assertNull(out.breachStartedAt(), where + ": no measurement, no breach");
       }
-      out.start().ifPresent(start -> {
-        assertFalse(running && concurrency == Concurrency.Forbid, where + ": Forbid never starts beside a running Job");
-        if (start.trigger() == Trigger.drift) {
-          assertFalse(running, where + ": drift never replaces a running Job");
-          assertTrue(score != null && score > in.threshold(), where + ": drift only above the threshold");
-        }
-      });
-      out.wakeUpIn().ifPresent(d -> assertFalse(d.isNegative() || d.isZero(), where + ": a wake-up is in the future"));
+      out.start()
+          .ifPresent(
+              start -> {
+                assertFalse(
+                    running && concurrency == Concurrency.Forbid,
+                    where + ": Forbid never starts beside a running Job");
+                if (start.trigger() == Trigger.drift) {
+                  assertFalse(running, where + ": drift never replaces a running Job");
+                  assertTrue(
+                      score != null && score > in.threshold(),
+                      where + ": drift only above the threshold");
+                }
+              });
+      out.wakeUpIn()
+          .ifPresent(
+              d ->
+                  assertFalse(
+                      d.isNegative() || d.isZero(), where + ": a wake-up is in the future"));
     }
   }
 
@@ -75,20 +96,46 @@ class DecisionPropertiesTest {
         int failuresBefore = state.analysis == null ? 0 : state.analysis.failures;
         boolean abort = r.nextInt(60) == 0;
         boolean promote = r.nextInt(60) == 0;
-        Optional<List<Measurement>> measurement = CanaryStateMachine.measurementDue(steps, analysis, state, now)
-            ? Optional.of(List.of(Measurement.of("q", r.nextDouble() * 0.1, SuccessCondition.parse("< 0.05"), null, null)))
-            : Optional.empty();
+        Optional<List<Measurement>> measurement =
+            CanaryStateMachine.measurementDue(steps, analysis, state, now)
+                ? Optional.of(
+                    List.of(
+                        Measurement.of(
+                            "q",
+                            r.nextDouble() * 0.1,
+                            SuccessCondition.parse("< 0.05"),
+                            null,
+                            null)))
+                : Optional.empty();
         RolloutStatus persisted = StatusChange.copy(state, RolloutStatus.class);
-        var decision = CanaryStateMachine.next(new CanaryStateMachine.Inputs(steps, analysis, persisted,
-            r.nextInt(total + 1), total, measurement, promote, abort, now));
+        var decision =
+            CanaryStateMachine.next(
+                new CanaryStateMachine.Inputs(
+                    steps,
+                    analysis,
+                    persisted,
+                    r.nextInt(total + 1),
+                    total,
+                    measurement,
+                    promote,
+                    abort,
+                    now));
         switch (decision.action()) {
-          case Rollback -> assertTrue(abort || decision.reason().equals("AnalysisFailed"), where + ": " + decision.reason());
-          case Promote -> assertTrue(promote || decision.reason().equals("AllStepsPassed"), where + ": " + decision.reason());
+          case Rollback ->
+              assertTrue(
+                  abort || decision.reason().equals("AnalysisFailed"),
+                  where + ": " + decision.reason());
+          case Promote ->
+              assertTrue(
+                  promote || decision.reason().equals("AllStepsPassed"),
+                  where + ": " + decision.reason());
           default -> {
             assertTrue(decision.state().stepIndex >= stepBefore, where + ": steps never go back");
             assertTrue(decision.state().weight >= weightBefore, where + ": weight never drops");
             if (decision.state().stepIndex == stepBefore && decision.state().analysis != null) {
-              assertTrue(decision.state().analysis.failures >= failuresBefore, where + ": failures are never forgotten");
+              assertTrue(
+                  decision.state().analysis.failures >= failuresBefore,
+                  where + ": failures are never forgotten");
             }
           }
         }

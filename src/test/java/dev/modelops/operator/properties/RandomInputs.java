@@ -19,15 +19,25 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** Seeded generators of inputs that pass admission (the CRD's schema and CEL rules), for property tests. */
+/**
+ * Seeded generators of inputs that pass admission (the CRD's schema and CEL rules), for property
+ * tests.
+ */
 public final class RandomInputs {
-  static final String[] SCHEMES = {"s3://bucket/m/", "gs://bucket/m/", "https://host/m/", "pvc://claim/m/", "oci://reg/m:"};
+  static final String[] SCHEMES = {
+    "s3://bucket/m/", "gs://bucket/m/", "https://host/m/", "pvc://claim/m/", "oci://reg/m:"
+  };
 
   private RandomInputs() {}
 
   public static ModelDeployment modelDeployment(Random r) {
     ModelDeployment md = new ModelDeployment();
-    md.setMetadata(new ObjectMetaBuilder().withName("m" + r.nextInt(1000)).withNamespace("ns").withGeneration((long) r.nextInt(50) + 1).build());
+    md.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("m" + r.nextInt(1000))
+            .withNamespace("ns")
+            .withGeneration((long) r.nextInt(50) + 1)
+            .build());
     ModelDeploymentSpec spec = new ModelDeploymentSpec();
     spec.model = new ModelSpec();
     spec.model.name = "model-" + r.nextInt(100);
@@ -100,17 +110,30 @@ public final class RandomInputs {
   public static Deployment deploymentStatus(Random r, Deployment desired) {
     int replicas = r.nextInt(15);
     desired.getMetadata().setGeneration((long) 1 + r.nextInt(5));
-    var status = new DeploymentStatusBuilder()
-        .withObservedGeneration((long) r.nextInt(6)).withReplicas(replicas)
-        .withUpdatedReplicas(r.nextInt(replicas + 1)).withAvailableReplicas(r.nextInt(replicas + 1))
-        .withReadyReplicas(r.nextInt(replicas + 1));
+    var status =
+        new DeploymentStatusBuilder()
+            .withObservedGeneration((long) r.nextInt(6))
+            .withReplicas(replicas)
+            .withUpdatedReplicas(r.nextInt(replicas + 1))
+            .withAvailableReplicas(r.nextInt(replicas + 1))
+            .withReadyReplicas(r.nextInt(replicas + 1));
     if (r.nextInt(4) == 0) {
-      status.addToConditions(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
-          .withReason("ProgressDeadlineExceeded").withMessage("timed out").build());
+      status.addToConditions(
+          new DeploymentConditionBuilder()
+              .withType("Progressing")
+              .withStatus("False")
+              .withReason("ProgressDeadlineExceeded")
+              .withMessage("timed out")
+              .build());
     }
     if (r.nextInt(6) == 0) {
-      status.addToConditions(new DeploymentConditionBuilder().withType("ReplicaFailure").withStatus("True")
-          .withReason("FailedCreate").withMessage("forbidden").build());
+      status.addToConditions(
+          new DeploymentConditionBuilder()
+              .withType("ReplicaFailure")
+              .withStatus("True")
+              .withReason("FailedCreate")
+              .withMessage("forbidden")
+              .build());
     }
     desired.setStatus(status.build());
     return desired;

@@ -6,7 +6,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
-/** Answers /api/v1/query on loopback with a score the test sets, or a server error. Mock tier only. */
+/**
+ * Answers /api/v1/query on loopback with a score the test sets, or a server error. Mock tier only.
+ */
 final class FakePrometheus implements AutoCloseable {
   private final HttpServer server;
   private volatile Double score = 0.0;
@@ -16,32 +18,37 @@ final class FakePrometheus implements AutoCloseable {
   FakePrometheus() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
-    server.createContext("/api/v1/query", exchange -> {
-      if (delayMillis > 0) {
-        try {
-          Thread.sleep(delayMillis); // a slow Prometheus, past the client's timeout
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      if (garbage != null) {
-        byte[] body = garbage.getBytes(StandardCharsets.UTF_8);
-        exchange.sendResponseHeaders(200, body.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-          out.write(body);
-        }
-        return;
-      }
-      Double current = score;
-      byte[] body = (current == null
-          ? "{\"status\":\"error\",\"error\":\"storage unavailable\"}"
-          : "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\"" + current + "\"]}]}}")
-          .getBytes(StandardCharsets.UTF_8);
-      exchange.sendResponseHeaders(current == null ? 503 : 200, body.length);
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(body);
-      }
-    });
+    server.createContext(
+        "/api/v1/query",
+        exchange -> {
+          if (delayMillis > 0) {
+            try {
+              Thread.sleep(delayMillis); // a slow Prometheus, past the client's timeout
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+          if (garbage != null) {
+            byte[] body = garbage.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+              out.write(body);
+            }
+            return;
+          }
+          Double current = score;
+          byte[] body =
+              (current == null
+                      ? "{\"status\":\"error\",\"error\":\"storage unavailable\"}"
+                      : "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":{},\"value\":[1,\""
+                          + current
+                          + "\"]}]}}")
+                  .getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(current == null ? 503 : 200, body.length);
+          try (OutputStream out = exchange.getResponseBody()) {
+            out.write(body);
+          }
+        });
     server.start();
   }
 

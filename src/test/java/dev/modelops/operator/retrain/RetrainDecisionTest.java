@@ -16,10 +16,25 @@ class RetrainDecisionTest {
   static final Instant NOW = Instant.parse("2026-11-27T12:00:00Z");
   static final Duration FIVE_MIN = Duration.ofMinutes(5);
 
-  /** A policy with threshold 0.2, for 5m, cooldown 1h, Forbid, nothing running, no schedule, no manual. */
+  /**
+   * A policy with threshold 0.2, for 5m, cooldown 1h, Forbid, nothing running, no schedule, no
+   * manual.
+   */
   static RetrainDecision.Inputs inputs(Double score, Instant breachStart) {
-    return new RetrainDecision.Inputs(false, score, 0.2, FIVE_MIN, Duration.ofHours(1), Concurrency.Forbid,
-        breachStart, null, false, Optional.empty(), Optional.empty(), false, NOW);
+    return new RetrainDecision.Inputs(
+        false,
+        score,
+        0.2,
+        FIVE_MIN,
+        Duration.ofHours(1),
+        Concurrency.Forbid,
+        breachStart,
+        null,
+        false,
+        Optional.empty(),
+        Optional.empty(),
+        false,
+        NOW);
   }
 
   @Test
@@ -27,7 +42,8 @@ class RetrainDecisionTest {
     var out = RetrainDecision.decide(inputs(0.2, null));
     assertNull(out.breachStartedAt());
     assertTrue(out.start().isEmpty());
-    assertTrue(out.wakeUpIn().isEmpty(), "nothing to wait for: the next measurement wakes the reconciler");
+    assertTrue(
+        out.wakeUpIn().isEmpty(), "nothing to wait for: the next measurement wakes the reconciler");
   }
 
   @Test
@@ -59,8 +75,21 @@ class RetrainDecisionTest {
 
   @Test
   void cooldownHoldsDriftBackUntilItEnds() {
-    var in = new RetrainDecision.Inputs(false, 0.9, 0.2, Duration.ZERO, Duration.ofHours(1), Concurrency.Forbid,
-        NOW.minusSeconds(7200), NOW.minusSeconds(600), false, Optional.empty(), Optional.empty(), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.9,
+            0.2,
+            Duration.ZERO,
+            Duration.ofHours(1),
+            Concurrency.Forbid,
+            NOW.minusSeconds(7200),
+            NOW.minusSeconds(600),
+            false,
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            NOW);
     var out = RetrainDecision.decide(in);
     assertTrue(out.start().isEmpty());
     assertEquals(Optional.of(Duration.ofMinutes(50)), out.wakeUpIn());
@@ -68,34 +97,101 @@ class RetrainDecisionTest {
 
   @Test
   void afterTheCooldownAStillHeldBreachTriggersAgain() {
-    var in = new RetrainDecision.Inputs(false, 0.9, 0.2, Duration.ZERO, Duration.ofHours(1), Concurrency.Forbid,
-        NOW.minusSeconds(7200), NOW.minusSeconds(3600), false, Optional.empty(), Optional.empty(), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.9,
+            0.2,
+            Duration.ZERO,
+            Duration.ofHours(1),
+            Concurrency.Forbid,
+            NOW.minusSeconds(7200),
+            NOW.minusSeconds(3600),
+            false,
+            Optional.empty(),
+            Optional.empty(),
+            false,
+            NOW);
     assertEquals(Trigger.drift, RetrainDecision.decide(in).start().orElseThrow().trigger());
   }
 
   @Test
   void driftNeverStartsASecondJobEvenUnderReplace() {
     for (Concurrency c : Concurrency.values()) {
-      var in = new RetrainDecision.Inputs(false, 0.9, 0.2, Duration.ZERO, Duration.ZERO, c,
-          NOW.minusSeconds(7200), null, false, Optional.empty(), Optional.empty(), true, NOW);
+      var in =
+          new RetrainDecision.Inputs(
+              false,
+              0.9,
+              0.2,
+              Duration.ZERO,
+              Duration.ZERO,
+              c,
+              NOW.minusSeconds(7200),
+              null,
+              false,
+              Optional.empty(),
+              Optional.empty(),
+              true,
+              NOW);
       assertTrue(RetrainDecision.decide(in).start().isEmpty(), c.name());
     }
   }
 
   @Test
   void manualBeatsEverythingAndIsNotHeldByCooldownOrThreshold() {
-    var in = new RetrainDecision.Inputs(false, 0.0, 0.2, FIVE_MIN, Duration.ofHours(1), Concurrency.Forbid,
-        null, NOW.minusSeconds(1), true, Optional.of(NOW), Optional.empty(), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.0,
+            0.2,
+            FIVE_MIN,
+            Duration.ofHours(1),
+            Concurrency.Forbid,
+            null,
+            NOW.minusSeconds(1),
+            true,
+            Optional.of(NOW),
+            Optional.empty(),
+            false,
+            NOW);
     assertEquals(Trigger.manual, RetrainDecision.decide(in).start().orElseThrow().trigger());
   }
 
   @Test
   void manualWaitsForARunningJobUnderForbidAndReplacesItUnderReplace() {
-    var forbid = new RetrainDecision.Inputs(false, null, 0.2, FIVE_MIN, Duration.ZERO, Concurrency.Forbid,
-        null, null, true, Optional.empty(), Optional.empty(), true, NOW);
-    assertTrue(RetrainDecision.decide(forbid).start().isEmpty(), "the annotation stays until the Job ends");
-    var replace = new RetrainDecision.Inputs(false, null, 0.2, FIVE_MIN, Duration.ZERO, Concurrency.Replace,
-        null, null, true, Optional.empty(), Optional.empty(), true, NOW);
+    var forbid =
+        new RetrainDecision.Inputs(
+            false,
+            null,
+            0.2,
+            FIVE_MIN,
+            Duration.ZERO,
+            Concurrency.Forbid,
+            null,
+            null,
+            true,
+            Optional.empty(),
+            Optional.empty(),
+            true,
+            NOW);
+    assertTrue(
+        RetrainDecision.decide(forbid).start().isEmpty(),
+        "the annotation stays until the Job ends");
+    var replace =
+        new RetrainDecision.Inputs(
+            false,
+            null,
+            0.2,
+            FIVE_MIN,
+            Duration.ZERO,
+            Concurrency.Replace,
+            null,
+            null,
+            true,
+            Optional.empty(),
+            Optional.empty(),
+            true,
+            NOW);
     var start = RetrainDecision.decide(replace).start().orElseThrow();
     assertEquals(Trigger.manual, start.trigger());
     assertTrue(start.replaceRunning());
@@ -104,8 +200,21 @@ class RetrainDecisionTest {
   @Test
   void aDueScheduleSlotTriggersAndIsConsumed() {
     Instant slot = NOW.minusSeconds(30);
-    var in = new RetrainDecision.Inputs(false, 0.0, 0.2, FIVE_MIN, Duration.ofHours(1), Concurrency.Forbid,
-        null, NOW.minusSeconds(60), false, Optional.of(slot), Optional.of(NOW.plusSeconds(3600)), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.0,
+            0.2,
+            FIVE_MIN,
+            Duration.ofHours(1),
+            Concurrency.Forbid,
+            null,
+            NOW.minusSeconds(60),
+            false,
+            Optional.of(slot),
+            Optional.of(NOW.plusSeconds(3600)),
+            false,
+            NOW);
     var out = RetrainDecision.decide(in);
     assertEquals(Trigger.schedule, out.start().orElseThrow().trigger());
     assertEquals(Optional.of(slot), out.consumedScheduleSlot());
@@ -114,8 +223,21 @@ class RetrainDecisionTest {
   @Test
   void aScheduleSlotDuringARunningJobIsSkippedAndConsumedUnderForbid() {
     Instant slot = NOW.minusSeconds(30);
-    var in = new RetrainDecision.Inputs(false, 0.0, 0.2, FIVE_MIN, Duration.ZERO, Concurrency.Forbid,
-        null, null, false, Optional.of(slot), Optional.of(NOW.plusSeconds(3600)), true, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.0,
+            0.2,
+            FIVE_MIN,
+            Duration.ZERO,
+            Concurrency.Forbid,
+            null,
+            null,
+            false,
+            Optional.of(slot),
+            Optional.of(NOW.plusSeconds(3600)),
+            true,
+            NOW);
     var out = RetrainDecision.decide(in);
     assertTrue(out.start().isEmpty());
     assertEquals(Optional.of(slot), out.consumedScheduleSlot());
@@ -125,8 +247,21 @@ class RetrainDecisionTest {
 
   @Test
   void suspendStopsEveryTriggerButConsumesScheduleSlots() {
-    var in = new RetrainDecision.Inputs(true, 0.9, 0.2, Duration.ZERO, Duration.ZERO, Concurrency.Replace,
-        NOW.minusSeconds(3600), null, true, Optional.of(NOW), Optional.empty(), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            true,
+            0.9,
+            0.2,
+            Duration.ZERO,
+            Duration.ZERO,
+            Concurrency.Replace,
+            NOW.minusSeconds(3600),
+            null,
+            true,
+            Optional.of(NOW),
+            Optional.empty(),
+            false,
+            NOW);
     var out = RetrainDecision.decide(in);
     assertTrue(out.start().isEmpty());
     assertEquals(Optional.of(NOW), out.consumedScheduleSlot());
@@ -134,8 +269,21 @@ class RetrainDecisionTest {
 
   @Test
   void theWakeUpIsTheEarliestOfHoldAndNextSlot() {
-    var in = new RetrainDecision.Inputs(false, 0.9, 0.2, FIVE_MIN, Duration.ZERO, Concurrency.Forbid,
-        NOW.minusSeconds(60), null, false, Optional.empty(), Optional.of(NOW.plusSeconds(30)), false, NOW);
+    var in =
+        new RetrainDecision.Inputs(
+            false,
+            0.9,
+            0.2,
+            FIVE_MIN,
+            Duration.ZERO,
+            Concurrency.Forbid,
+            NOW.minusSeconds(60),
+            null,
+            false,
+            Optional.empty(),
+            Optional.of(NOW.plusSeconds(30)),
+            false,
+            NOW);
     assertEquals(Optional.of(Duration.ofSeconds(30)), RetrainDecision.decide(in).wakeUpIn());
   }
 }

@@ -30,33 +30,62 @@ class RetrainHistoryTest {
   }
 
   static RetrainJobView job(String name, long seq, RetrainJobView.State state, String message) {
-    return new RetrainJobView(name, seq, Trigger.drift, "drift:x", 0.4, state,
-        state == RetrainJobView.State.Running ? null : DONE, message, state == RetrainJobView.State.Failed ? "BackoffLimitExceeded: boom" : null);
+    return new RetrainJobView(
+        name,
+        seq,
+        Trigger.drift,
+        "drift:x",
+        0.4,
+        state,
+        state == RetrainJobView.State.Running ? null : DONE,
+        message,
+        state == RetrainJobView.State.Failed ? "BackoffLimitExceeded: boom" : null);
   }
 
   @Test
   void aSucceededJobUnderAutomaticIsPromotedOnce() {
     RetrainPolicyStatus status = running("p-retrain-1");
-    var result = RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Automatic, NOW);
+    var result =
+        RetrainHistory.observe(
+            status,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)),
+            Promotion.Automatic,
+            NOW);
     assertEquals(1, result.promotions().size());
     assertEquals("2.0.0", result.promotions().get(0).version());
     RetrainRecord record = status.history.get(0);
     assertEquals(Outcome.Succeeded, record.outcome);
     assertEquals(RetrainRecord.Promotion.Promoted, record.promotion);
-    assertEquals("2026-11-27T11:59:00Z", status.lastRetrainFinishedTime, "cooldown counts from the Job's end");
+    assertEquals(
+        "2026-11-27T11:59:00Z",
+        status.lastRetrainFinishedTime,
+        "cooldown counts from the Job's end");
     assertNull(status.activeJob);
-    var again = RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Automatic, NOW);
-    assertTrue(again.promotions().isEmpty() && again.events().isEmpty(), "a recorded outcome is not acted on twice");
+    var again =
+        RetrainHistory.observe(
+            status,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)),
+            Promotion.Automatic,
+            NOW);
+    assertTrue(
+        again.promotions().isEmpty() && again.events().isEmpty(),
+        "a recorded outcome is not acted on twice");
   }
 
   @Test
   void underManualTheModelBecomesACandidateUntilApproved() {
     RetrainPolicyStatus status = running("p-retrain-1");
-    var result = RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Manual, NOW);
+    var result =
+        RetrainHistory.observe(
+            status,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)),
+            Promotion.Manual,
+            NOW);
     assertTrue(result.promotions().isEmpty());
     assertEquals("2.0.0", status.candidate.version);
     assertEquals(RetrainRecord.Promotion.AwaitingApproval, status.history.get(0).promotion);
-    assertTrue(RetrainHistory.approve(status, "1.9.9").isEmpty(), "another version is not approved");
+    assertTrue(
+        RetrainHistory.approve(status, "1.9.9").isEmpty(), "another version is not approved");
     var approved = RetrainHistory.approve(status, "2.0.0").orElseThrow();
     assertEquals("s3://m/2.0.0", approved.uri());
     assertNull(status.candidate);
@@ -66,8 +95,14 @@ class RetrainHistoryTest {
   @Test
   void underManualACandidateCommittedToTheSpecNeedsNoApproval() {
     RetrainPolicyStatus status = running("p-retrain-1");
-    RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Manual, NOW);
-    assertTrue(RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/other").isEmpty(), "the URI must match too");
+    RetrainHistory.observe(
+        status,
+        List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)),
+        Promotion.Manual,
+        NOW);
+    assertTrue(
+        RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/other").isEmpty(),
+        "the URI must match too");
     assertTrue(RetrainHistory.candidateInSpec(status, "1.0.0", "s3://m/2.0.0").isEmpty());
     Event event = RetrainHistory.candidateInSpec(status, "2.0.0", "s3://m/2.0.0").orElseThrow();
     assertEquals("CandidateDeployed", event.reason());
@@ -79,14 +114,24 @@ class RetrainHistoryTest {
   @Test
   void failedJobsAndUnreadableResultsPromoteNothingAndWarn() {
     RetrainPolicyStatus failed = running("p-retrain-1");
-    var f = RetrainHistory.observe(failed, List.of(job("p-retrain-1", 1, RetrainJobView.State.Failed, null)), Promotion.Automatic, NOW);
+    var f =
+        RetrainHistory.observe(
+            failed,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Failed, null)),
+            Promotion.Automatic,
+            NOW);
     assertTrue(f.promotions().isEmpty());
     assertEquals(Outcome.Failed, failed.history.get(0).outcome);
     assertEquals(List.of("RetrainFailed"), f.events().stream().map(Event::reason).toList());
     assertEquals(Event.Type.Warning, f.events().get(0).type());
 
     RetrainPolicyStatus garbage = running("p-retrain-1");
-    var g = RetrainHistory.observe(garbage, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, "ok!")), Promotion.Automatic, NOW);
+    var g =
+        RetrainHistory.observe(
+            garbage,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, "ok!")),
+            Promotion.Automatic,
+            NOW);
     assertTrue(g.promotions().isEmpty());
     assertEquals(Outcome.Failed, garbage.history.get(0).outcome);
     assertEquals("UnreadableResult", g.events().get(0).reason());
@@ -95,11 +140,23 @@ class RetrainHistoryTest {
   @Test
   void aMissingTerminationMessageIsAwaitedBrieflyThenReported() {
     RetrainPolicyStatus status = running("p-retrain-1");
-    var justDone = new RetrainJobView("p-retrain-1", 1, Trigger.drift, "drift:x", 0.4, RetrainJobView.State.Succeeded, NOW.minusSeconds(5), null, null);
+    var justDone =
+        new RetrainJobView(
+            "p-retrain-1",
+            1,
+            Trigger.drift,
+            "drift:x",
+            0.4,
+            RetrainJobView.State.Succeeded,
+            NOW.minusSeconds(5),
+            null,
+            null);
     var waiting = RetrainHistory.observe(status, List.of(justDone), Promotion.Automatic, NOW);
     assertTrue(waiting.awaitingResult());
     assertEquals(Outcome.Running, status.history.get(0).outcome);
-    var late = RetrainHistory.observe(status, List.of(justDone), Promotion.Automatic, NOW.plus(RetrainHistory.RESULT_GRACE));
+    var late =
+        RetrainHistory.observe(
+            status, List.of(justDone), Promotion.Automatic, NOW.plus(RetrainHistory.RESULT_GRACE));
     assertEquals(Outcome.Failed, status.history.get(0).outcome);
     assertEquals("UnreadableResult", late.events().get(0).reason());
   }
@@ -116,7 +173,12 @@ class RetrainHistoryTest {
   @Test
   void aJobUnknownToStatusIsAdoptedAndCountsAsTheTrigger() {
     RetrainPolicyStatus status = new RetrainPolicyStatus();
-    var result = RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Running, null)), Promotion.Automatic, NOW);
+    var result =
+        RetrainHistory.observe(
+            status,
+            List.of(job("p-retrain-1", 1, RetrainJobView.State.Running, null)),
+            Promotion.Automatic,
+            NOW);
     assertEquals(1L, status.retrainCount);
     assertEquals("p-retrain-1", status.activeJob);
     assertEquals("RetrainAdopted", result.events().get(0).reason());
@@ -125,8 +187,14 @@ class RetrainHistoryTest {
   @Test
   void aPromotedModelThatTheCanaryRejectedIsMarkedRolledBack() {
     RetrainPolicyStatus status = running("p-retrain-1");
-    RetrainHistory.observe(status, List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)), Promotion.Automatic, NOW);
-    VersionHistoryEntry rejected = new VersionHistoryEntry("2.0.0", "s3://m/2.0.0", NOW.toString(), VersionHistoryEntry.Outcome.RolledBack);
+    RetrainHistory.observe(
+        status,
+        List.of(job("p-retrain-1", 1, RetrainJobView.State.Succeeded, GOOD)),
+        Promotion.Automatic,
+        NOW);
+    VersionHistoryEntry rejected =
+        new VersionHistoryEntry(
+            "2.0.0", "s3://m/2.0.0", NOW.toString(), VersionHistoryEntry.Outcome.RolledBack);
     rejected.reason = "AnalysisFailed";
     rejected.message = "2 failed measurements";
     rejected.source = new ModelSource();
@@ -135,7 +203,10 @@ class RetrainHistoryTest {
     var events = RetrainHistory.reflectRollbacks(status, "p", List.of(rejected));
     assertEquals(RetrainRecord.Promotion.RolledBack, status.history.get(0).promotion);
     assertEquals("ModelRolledBack", events.get(0).reason());
-    assertTrue(RetrainHistory.reflectRollbacks(status, "p", List.of(rejected)).isEmpty(), "reported once");
-    assertTrue(RetrainHistory.reflectRollbacks(running("q-retrain-1"), "q", List.of(rejected)).isEmpty(), "other policies' models are not ours");
+    assertTrue(
+        RetrainHistory.reflectRollbacks(status, "p", List.of(rejected)).isEmpty(), "reported once");
+    assertTrue(
+        RetrainHistory.reflectRollbacks(running("q-retrain-1"), "q", List.of(rejected)).isEmpty(),
+        "other policies' models are not ours");
   }
 }

@@ -23,7 +23,12 @@ class RetrainJobFactoryTest {
 
   static RetrainPolicy policy(String jobTemplateJson) throws Exception {
     RetrainPolicy policy = new RetrainPolicy();
-    policy.setMetadata(new ObjectMetaBuilder().withName("churn-drift").withNamespace("ml").withUid("p-uid").build());
+    policy.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("churn-drift")
+            .withNamespace("ml")
+            .withUid("p-uid")
+            .build());
     policy.setSpec(new RetrainPolicySpec());
     policy.getSpec().modelDeploymentRef = new ModelDeploymentRef();
     policy.getSpec().modelDeploymentRef.name = "churn";
@@ -31,7 +36,8 @@ class RetrainJobFactoryTest {
     return policy;
   }
 
-  static final String TEMPLATE = """
+  static final String TEMPLATE =
+      """
       {"metadata": {"labels": {"team": "ds"}},
        "spec": {"backoffLimit": 0, "template": {"spec": {"containers": [
          {"name": "train", "image": "example.test/trainer:1", "env": [{"name": "MODEL_URI", "value": "stale"}, {"name": "EPOCHS", "value": "3"}]}]}}}}
@@ -48,14 +54,18 @@ class RetrainJobFactoryTest {
 
   @Test
   void theJobCarriesTheModelAndTriggerToEveryContainer() throws Exception {
-    Job job = RetrainJobFactory.build(policy(TEMPLATE), ModelDeployments.churn("1.4.0"), Trigger.drift, 0.31234, 2);
+    Job job =
+        RetrainJobFactory.build(
+            policy(TEMPLATE), ModelDeployments.churn("1.4.0"), Trigger.drift, 0.31234, 2);
     assertEquals("churn-drift-retrain-2", job.getMetadata().getName());
     assertEquals("ml", job.getMetadata().getNamespace());
     Container c = job.getSpec().getTemplate().getSpec().getContainers().get(0);
-    Map<String, String> env = c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    Map<String, String> env =
+        c.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
     assertEquals("churn-model", env.get("MODEL_NAME"));
     assertEquals("1.4.0", env.get("MODEL_VERSION"));
-    assertEquals("s3://models/churn/1.4.0", env.get("MODEL_URI"), "our value replaces the template's");
+    assertEquals(
+        "s3://models/churn/1.4.0", env.get("MODEL_URI"), "our value replaces the template's");
     assertEquals("0.3123", env.get("DRIFT_SCORE"));
     assertEquals("drift", env.get("TRIGGER"));
     assertEquals("3", env.get("EPOCHS"));
@@ -64,15 +74,21 @@ class RetrainJobFactoryTest {
 
   @Test
   void theJobIsOwnedLabelledAndRestrictedByDefault() throws Exception {
-    Job job = RetrainJobFactory.build(policy(TEMPLATE), ModelDeployments.churn("1"), Trigger.manual, null, 1);
+    Job job =
+        RetrainJobFactory.build(
+            policy(TEMPLATE), ModelDeployments.churn("1"), Trigger.manual, null, 1);
     var owner = job.getMetadata().getOwnerReferences().get(0);
     assertEquals("RetrainPolicy", owner.getKind());
     assertEquals("p-uid", owner.getUid());
     assertTrue(owner.getController());
     assertEquals("churn-drift", job.getMetadata().getLabels().get("modelops.dev/retrain-policy"));
     assertEquals("ds", job.getMetadata().getLabels().get("team"));
-    assertEquals("manual", job.getSpec().getTemplate().getMetadata().getLabels().get("modelops.dev/trigger"));
-    assertEquals("modelops-operator", job.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+    assertEquals(
+        "manual",
+        job.getSpec().getTemplate().getMetadata().getLabels().get("modelops.dev/trigger"));
+    assertEquals(
+        "modelops-operator",
+        job.getSpec().getTemplate().getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
     assertEquals("1", job.getMetadata().getAnnotations().get("modelops.dev/retrain-sequence"));
     var pod = job.getSpec().getTemplate().getSpec();
     assertEquals("Never", pod.getRestartPolicy());
@@ -84,17 +100,31 @@ class RetrainJobFactoryTest {
 
   @Test
   void aTemplateWithoutContainersOrWithABadRestartPolicyIsExplained() throws Exception {
-    var none = assertThrows(InvalidJobTemplateException.class,
-        () -> RetrainJobFactory.template(policy("{\"spec\": {\"template\": {\"spec\": {}}}}")));
+    var none =
+        assertThrows(
+            InvalidJobTemplateException.class,
+            () -> RetrainJobFactory.template(policy("{\"spec\": {\"template\": {\"spec\": {}}}}")));
     assertTrue(none.getMessage().contains("at least one container"), none.getMessage());
-    var always = assertThrows(InvalidJobTemplateException.class, () -> RetrainJobFactory.template(policy(
-        "{\"spec\": {\"template\": {\"spec\": {\"restartPolicy\": \"Always\", \"containers\": [{\"name\": \"t\", \"image\": \"x\"}]}}}}")));
+    var always =
+        assertThrows(
+            InvalidJobTemplateException.class,
+            () ->
+                RetrainJobFactory.template(
+                    policy(
+                        "{\"spec\": {\"template\": {\"spec\": {\"restartPolicy\": \"Always\", \"containers\": [{\"name\": \"t\", \"image\": \"x\"}]}}}}")));
     assertTrue(always.getMessage().contains("Never or OnFailure"), always.getMessage());
-    var noImage = assertThrows(InvalidJobTemplateException.class, () -> RetrainJobFactory.template(policy(
-        "{\"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"t\"}]}}}}")));
+    var noImage =
+        assertThrows(
+            InvalidJobTemplateException.class,
+            () ->
+                RetrainJobFactory.template(
+                    policy(
+                        "{\"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"t\"}]}}}}")));
     assertTrue(noImage.getMessage().contains("no image"), noImage.getMessage());
-    var notATemplate = assertThrows(InvalidJobTemplateException.class,
-        () -> RetrainJobFactory.template(policy("{\"spec\": {\"parallelism\": \"many\"}}")));
+    var notATemplate =
+        assertThrows(
+            InvalidJobTemplateException.class,
+            () -> RetrainJobFactory.template(policy("{\"spec\": {\"parallelism\": \"many\"}}")));
     assertTrue(notATemplate.getMessage().contains("JobTemplateSpec"), notATemplate.getMessage());
   }
 }

@@ -59,23 +59,32 @@ class RetrainPolicyReconcilerMockTest {
     client.resources(ModelDeployment.class).inNamespace(NS).delete();
     client.batch().v1().jobs().inNamespace(NS).delete();
     client.pods().inNamespace(NS).delete();
-    await().atMost(WAIT).until(() -> client.resources(RetrainPolicy.class).inNamespace(NS).list().getItems().isEmpty()
-        && client.batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.resources(RetrainPolicy.class).inNamespace(NS).list().getItems().isEmpty()
+                    && client.batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty());
   }
 
   @Test
   void sustainedDriftStartsExactlyOneJobAndItsModelIsPromoted() throws Exception {
     target("churn");
     prometheus.score(0.5);
-    RetrainPolicy policy = create(policy("churn-drift", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid));
+    RetrainPolicy policy =
+        create(policy("churn-drift", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid));
 
     Job job = await().atMost(WAIT).until(() -> jobs(), list -> list.size() == 1).get(0);
     assertEquals("churn-drift-retrain-1", job.getMetadata().getName());
     assertEquals("RetrainPolicy", job.getMetadata().getOwnerReferences().get(0).getKind());
-    assertEquals(policy.getMetadata().getUid(), job.getMetadata().getOwnerReferences().get(0).getUid());
+    assertEquals(
+        policy.getMetadata().getUid(), job.getMetadata().getOwnerReferences().get(0).getUid());
     var env = job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
-    assertTrue(env.stream().anyMatch(e -> e.getName().equals("TRIGGER") && e.getValue().equals("drift")));
-    assertTrue(env.stream().anyMatch(e -> e.getName().equals("DRIFT_SCORE") && e.getValue().equals("0.5000")));
+    assertTrue(
+        env.stream().anyMatch(e -> e.getName().equals("TRIGGER") && e.getValue().equals("drift")));
+    assertTrue(
+        env.stream()
+            .anyMatch(e -> e.getName().equals("DRIFT_SCORE") && e.getValue().equals("0.5000")));
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
     RetrainPolicy running = get("churn-drift");
     assertEquals("churn-drift-retrain-1", running.getStatus().activeJob);
@@ -84,12 +93,26 @@ class RetrainPolicyReconcilerMockTest {
 
     complete(job, "{\"version\": \"1.5.0\", \"uri\": \"s3://models/churn/1.5.0\"}");
 
-    ModelDeployment promoted = await().atMost(WAIT).until(() -> client.resources(ModelDeployment.class)
-        .inNamespace(NS).withName("churn").get(), md -> "1.5.0".equals(md.getSpec().model.version));
+    ModelDeployment promoted =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
+                md -> "1.5.0".equals(md.getSpec().model.version));
     assertEquals("s3://models/churn/1.5.0", promoted.getSpec().model.uri);
-    assertTrue(promoted.getMetadata().getAnnotations().get("modelops.dev/promoted-by").contains("churn-drift-retrain-1"));
-    RetrainPolicy done = await().atMost(WAIT).until(() -> get("churn-drift"),
-        p -> p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Succeeded);
+    assertTrue(
+        promoted
+            .getMetadata()
+            .getAnnotations()
+            .get("modelops.dev/promoted-by")
+            .contains("churn-drift-retrain-1"));
+    RetrainPolicy done =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("churn-drift"),
+                p -> p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Succeeded);
     assertEquals(RetrainRecord.Promotion.Promoted, done.getStatus().history.get(0).promotion);
     assertEquals("1.5.0", done.getStatus().history.get(0).version);
     assertNull(done.getStatus().activeJob);
@@ -103,9 +126,22 @@ class RetrainPolicyReconcilerMockTest {
     target("fraud");
     prometheus.score(null);
     create(policy("fraud-drift", "fraud", 0.2, RetrainPolicySpec.Concurrency.Forbid));
-    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("fraud-drift"), p -> p.getStatus() != null
-        && "QueryFailed".equals(Conditions.reason(p.getStatus().conditions, "SourceAvailable").orElse("")));
-    assertTrue(Conditions.find(policy.getStatus().conditions, "SourceAvailable").orElseThrow().getMessage().contains("storage unavailable"));
+    RetrainPolicy policy =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("fraud-drift"),
+                p ->
+                    p.getStatus() != null
+                        && "QueryFailed"
+                            .equals(
+                                Conditions.reason(p.getStatus().conditions, "SourceAvailable")
+                                    .orElse("")));
+    assertTrue(
+        Conditions.find(policy.getStatus().conditions, "SourceAvailable")
+            .orElseThrow()
+            .getMessage()
+            .contains("storage unavailable"));
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().isEmpty());
   }
 
@@ -119,7 +155,9 @@ class RetrainPolicyReconcilerMockTest {
     annotate("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "please");
     Job job = await().atMost(WAIT).until(() -> jobs(), list -> list.size() == 1).get(0);
     assertEquals("manual", job.getMetadata().getLabels().get("modelops.dev/trigger"));
-    await().atMost(WAIT).until(() -> annotationGone("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+    await()
+        .atMost(WAIT)
+        .until(() -> annotationGone("churn-manual", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
   }
 
@@ -131,12 +169,16 @@ class RetrainPolicyReconcilerMockTest {
     await().atMost(WAIT).until(() -> get("churn-replace").getStatus() != null);
     annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "first");
     await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-1")));
-    await().atMost(WAIT).until(() -> annotationGone("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
+    await()
+        .atMost(WAIT)
+        .until(() -> annotationGone("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION));
 
     annotate("churn-replace", RetrainPolicy.RETRAIN_NOW_ANNOTATION, "second");
     await().atMost(WAIT).until(() -> jobNames().equals(List.of("churn-replace-retrain-2")));
-    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("churn-replace"),
-        p -> p.getStatus().history.size() == 2);
+    RetrainPolicy policy =
+        await()
+            .atMost(WAIT)
+            .until(() -> get("churn-replace"), p -> p.getStatus().history.size() == 2);
     assertEquals(RetrainRecord.Outcome.Replaced, policy.getStatus().history.get(1).outcome);
   }
 
@@ -144,36 +186,60 @@ class RetrainPolicyReconcilerMockTest {
   void aJobThatAPreviousRunCreatedIsAdoptedNotDuplicated() throws Exception {
     target("churn");
     prometheus.score(0.9);
-    RetrainPolicy suspended = policy("churn-adopt", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    RetrainPolicy suspended =
+        policy("churn-adopt", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
     suspended.getSpec().suspend = true;
     RetrainPolicy created = create(suspended);
     // What a run that died between creating the Job and recording it leaves behind.
-    Job orphan = RetrainJobFactory.build(created, client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
-        RetrainRecord.Trigger.drift, 0.9, 1);
-    orphan.getMetadata().getAnnotations().put(RetrainJobView.TRIGGER_ID_ANNOTATION, "drift:2026-11-27T00:00:00Z");
+    Job orphan =
+        RetrainJobFactory.build(
+            created,
+            client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
+            RetrainRecord.Trigger.drift,
+            0.9,
+            1);
+    orphan
+        .getMetadata()
+        .getAnnotations()
+        .put(RetrainJobView.TRIGGER_ID_ANNOTATION, "drift:2026-11-27T00:00:00Z");
     client.resource(orphan).create();
 
     mergePatch("churn-adopt", "{\"spec\": {\"suspend\": false}}");
-    RetrainPolicy adopted = await().atMost(WAIT).until(() -> get("churn-adopt"),
-        p -> p.getStatus() != null && "churn-adopt-retrain-1".equals(p.getStatus().activeJob));
+    RetrainPolicy adopted =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("churn-adopt"),
+                p ->
+                    p.getStatus() != null
+                        && "churn-adopt-retrain-1".equals(p.getStatus().activeJob));
     assertEquals(1L, adopted.getStatus().retrainCount);
     assertEquals("churn-adopt-retrain-1", adopted.getStatus().history.get(0).job);
-    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobNames().equals(List.of("churn-adopt-retrain-1")));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(() -> jobNames().equals(List.of("churn-adopt-retrain-1")));
   }
 
   @Test
   void theNextScheduleSlotStartsExactlyOneScheduledJob() {
     target("churn");
     prometheus.score(0.0);
-    RetrainPolicy everyMinute = policy("churn-cron", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    RetrainPolicy everyMinute =
+        policy("churn-cron", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
     everyMinute.getSpec().schedule = "* * * * *";
     create(everyMinute);
 
     // The first slot after creation is at most a minute away.
-    Job job = await().atMost(Duration.ofSeconds(75)).until(() -> jobs(), list -> !list.isEmpty()).get(0);
+    Job job =
+        await().atMost(Duration.ofSeconds(75)).until(() -> jobs(), list -> !list.isEmpty()).get(0);
     assertEquals("schedule", job.getMetadata().getLabels().get("modelops.dev/trigger"));
-    RetrainPolicy policy = await().atMost(WAIT).until(() -> get("churn-cron"), p -> p.getStatus().lastScheduleTime != null);
-    assertTrue(policy.getStatus().lastScheduleTime.endsWith(":00Z"), policy.getStatus().lastScheduleTime);
+    RetrainPolicy policy =
+        await()
+            .atMost(WAIT)
+            .until(() -> get("churn-cron"), p -> p.getStatus().lastScheduleTime != null);
+    assertTrue(
+        policy.getStatus().lastScheduleTime.endsWith(":00Z"), policy.getStatus().lastScheduleTime);
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().size() == 1);
   }
 
@@ -184,24 +250,39 @@ class RetrainPolicyReconcilerMockTest {
     RetrainPolicy bad = policy("churn-badcron", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
     bad.getSpec().schedule = "61 * * * *";
     create(bad);
-    RetrainPolicy degraded = await().atMost(WAIT).until(() -> get("churn-badcron"),
-        p -> p.getStatus() != null && "InvalidSchedule".equals(Conditions.reason(p.getStatus().conditions, "Retraining").orElse("")));
+    RetrainPolicy degraded =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("churn-badcron"),
+                p ->
+                    p.getStatus() != null
+                        && "InvalidSchedule"
+                            .equals(
+                                Conditions.reason(p.getStatus().conditions, "Retraining")
+                                    .orElse("")));
     assertEquals("Degraded", degraded.getStatus().phase.name());
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().isEmpty());
-    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "InvalidSchedule".equals(e.getReason()) && e.getMessage().contains("61 * * * *")));
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e ->
+                    "InvalidSchedule".equals(e.getReason())
+                        && e.getMessage().contains("61 * * * *")));
   }
 
   @Test
   void aSlowOrGarbledPrometheusIsUnavailableNeverATriggerAndRecovers() {
     target("churn");
     prometheus.garbage("<html>502 Bad Gateway</html>");
-    RetrainPolicy faulty = policy("churn-faults", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    RetrainPolicy faulty =
+        policy("churn-faults", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
     faulty.getSpec().drift.prometheus.timeoutSeconds = 1;
     create(faulty);
     await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("UnparseableResponse"));
 
-    prometheus.garbage("{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
+    prometheus.garbage(
+        "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[]}}");
     await().atMost(WAIT).until(() -> sourceReason("churn-faults").equals("NoData"));
 
     prometheus.score(0.9);
@@ -218,7 +299,9 @@ class RetrainPolicyReconcilerMockTest {
 
   String sourceReason(String policy) {
     RetrainPolicy p = get(policy);
-    return p == null || p.getStatus() == null ? "" : Conditions.reason(p.getStatus().conditions, "SourceAvailable").orElse("");
+    return p == null || p.getStatus() == null
+        ? ""
+        : Conditions.reason(p.getStatus().conditions, "SourceAvailable").orElse("");
   }
 
   void target(String name) {
@@ -229,7 +312,8 @@ class RetrainPolicyReconcilerMockTest {
     client.resource(md).inNamespace(NS).createOr(existing -> existing.update());
   }
 
-  RetrainPolicy policy(String name, String target, double threshold, RetrainPolicySpec.Concurrency concurrency) {
+  RetrainPolicy policy(
+      String name, String target, double threshold, RetrainPolicySpec.Concurrency concurrency) {
     RetrainPolicy policy = new RetrainPolicy();
     policy.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(NS).build());
     RetrainPolicySpec spec = new RetrainPolicySpec();
@@ -246,8 +330,10 @@ class RetrainPolicyReconcilerMockTest {
     spec.concurrency = concurrency;
     spec.promotion = RetrainPolicySpec.Promotion.Automatic;
     try {
-      spec.jobTemplate = new ObjectMapper().readTree(
-          "{\"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"train\", \"image\": \"example.test/trainer:1\"}]}}}}");
+      spec.jobTemplate =
+          new ObjectMapper()
+              .readTree(
+                  "{\"spec\": {\"template\": {\"spec\": {\"containers\": [{\"name\": \"train\", \"image\": \"example.test/trainer:1\"}]}}}}");
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
@@ -268,43 +354,85 @@ class RetrainPolicyReconcilerMockTest {
   }
 
   List<String> jobNames() {
-    return jobs().stream().filter(j -> j.getMetadata().getDeletionTimestamp() == null)
-        .map(j -> j.getMetadata().getName()).sorted().toList();
+    return jobs().stream()
+        .filter(j -> j.getMetadata().getDeletionTimestamp() == null)
+        .map(j -> j.getMetadata().getName())
+        .sorted()
+        .toList();
   }
 
   void annotate(String policy, String key, String value) {
     mergePatch(policy, "{\"metadata\": {\"annotations\": {\"" + key + "\": \"" + value + "\"}}}");
   }
 
-  /** The mock server's merge patch leaves a removed key with a null value; the API server deletes it. */
+  /**
+   * The mock server's merge patch leaves a removed key with a null value; the API server deletes
+   * it.
+   */
   boolean annotationGone(String policy, String key) {
     var annotations = get(policy).getMetadata().getAnnotations();
     return annotations == null || annotations.get(key) == null;
   }
 
-  /** Like kubectl patch: no resourceVersion, so it cannot conflict with the operator's status writes. */
+  /**
+   * Like kubectl patch: no resourceVersion, so it cannot conflict with the operator's status
+   * writes.
+   */
   void mergePatch(String policy, String json) {
-    client.resources(RetrainPolicy.class).inNamespace(NS).withName(policy)
-        .patch(io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE), json);
+    client
+        .resources(RetrainPolicy.class)
+        .inNamespace(NS)
+        .withName(policy)
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            json);
   }
 
-  /** Plays the Job controller and the kubelet: a succeeded pod with the trainer's termination message. */
+  /**
+   * Plays the Job controller and the kubelet: a succeeded pod with the trainer's termination
+   * message.
+   */
   void complete(Job job, String terminationMessage) {
-    client.pods().inNamespace(NS).resource(new PodBuilder()
-        .withNewMetadata().withName(job.getMetadata().getName() + "-pod").withNamespace(NS)
-          .withCreationTimestamp(Instant.now().toString())
-          .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
-          .addToLabels("job-name", job.getMetadata().getName())
-        .endMetadata()
-        .withSpec(job.getSpec().getTemplate().getSpec())
-        .withNewStatus().withPhase("Succeeded")
-          .addNewContainerStatus().withName("train")
-            .withNewState().withNewTerminated().withExitCode(0).withMessage(terminationMessage).endTerminated().endState()
-          .endContainerStatus()
-        .endStatus().build()).create();
-    Job fresh = client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
-    fresh.setStatus(new JobStatusBuilder().withSucceeded(1).withConditions(new JobConditionBuilder()
-        .withType("Complete").withStatus("True").withLastTransitionTime(Instant.now().toString()).build()).build());
+    client
+        .pods()
+        .inNamespace(NS)
+        .resource(
+            new PodBuilder()
+                .withNewMetadata()
+                .withName(job.getMetadata().getName() + "-pod")
+                .withNamespace(NS)
+                .withCreationTimestamp(Instant.now().toString())
+                .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
+                .addToLabels("job-name", job.getMetadata().getName())
+                .endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec())
+                .withNewStatus()
+                .withPhase("Succeeded")
+                .addNewContainerStatus()
+                .withName("train")
+                .withNewState()
+                .withNewTerminated()
+                .withExitCode(0)
+                .withMessage(terminationMessage)
+                .endTerminated()
+                .endState()
+                .endContainerStatus()
+                .endStatus()
+                .build())
+        .create();
+    Job fresh =
+        client.batch().v1().jobs().inNamespace(NS).withName(job.getMetadata().getName()).get();
+    fresh.setStatus(
+        new JobStatusBuilder()
+            .withSucceeded(1)
+            .withConditions(
+                new JobConditionBuilder()
+                    .withType("Complete")
+                    .withStatus("True")
+                    .withLastTransitionTime(Instant.now().toString())
+                    .build())
+            .build());
     client.batch().v1().jobs().inNamespace(NS).resource(fresh).updateStatus();
   }
 }

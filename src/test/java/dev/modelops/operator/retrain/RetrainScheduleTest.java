@@ -14,16 +14,20 @@ class RetrainScheduleTest {
   @Test
   void theLatestSlotSinceTheLastRunIsDue() {
     RetrainSchedule mondays = RetrainSchedule.parse("0 3 * * 1");
-    assertEquals(Optional.of(Instant.parse("2026-11-30T03:00:00Z")),
+    assertEquals(
+        Optional.of(Instant.parse("2026-11-30T03:00:00Z")),
         mondays.dueSlot(Instant.parse("2026-11-23T03:00:00Z"), MONDAY_0305));
-    assertTrue(mondays.dueSlot(Instant.parse("2026-11-30T03:00:00Z"), MONDAY_0305).isEmpty(), "already consumed");
+    assertTrue(
+        mondays.dueSlot(Instant.parse("2026-11-30T03:00:00Z"), MONDAY_0305).isEmpty(),
+        "already consumed");
     assertEquals(Optional.of(Instant.parse("2026-12-07T03:00:00Z")), mondays.nextSlot(MONDAY_0305));
   }
 
   @Test
   void missedSlotsCollapseIntoOne() {
     RetrainSchedule hourly = RetrainSchedule.parse("@hourly");
-    assertEquals(Optional.of(Instant.parse("2026-11-30T03:00:00Z")),
+    assertEquals(
+        Optional.of(Instant.parse("2026-11-30T03:00:00Z")),
         hourly.dueSlot(Instant.parse("2026-11-29T00:00:00Z"), MONDAY_0305));
   }
 

@@ -13,7 +13,10 @@ import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
-/** The serving pods a podMetrics policy scrapes: its model's ready, addressed pods in the policy's namespace. */
+/**
+ * The serving pods a podMetrics policy scrapes: its model's ready, addressed pods in the policy's
+ * namespace.
+ */
 @EnableKubernetesMockClient(crud = true)
 class ServingPodCacheTest {
   static KubernetesClient client;
@@ -41,7 +44,8 @@ class ServingPodCacheTest {
 
     create("live", "churn-a", "churn", true, "127.1.0.6");
 
-    Awaitility.await().atMost(Duration.ofSeconds(10))
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
         .until(() -> names(cache.scrapable("live", "churn")), List.of("churn-a")::equals);
   }
 
@@ -55,25 +59,39 @@ class ServingPodCacheTest {
     client.resource(trainer).create();
     client.resource(foreign).create();
 
-    assertEquals(List.of("churn-a"), names(new ServingPodCache(client).scrapable("mixed", "churn")));
+    assertEquals(
+        List.of("churn-a"), names(new ServingPodCache(client).scrapable("mixed", "churn")));
   }
 
   private static List<String> names(List<Pod> pods) {
     return pods.stream().map(p -> p.getMetadata().getName()).toList();
   }
 
-  private static void create(String namespace, String name, String model, boolean ready, String ip) {
+  private static void create(
+      String namespace, String name, String model, boolean ready, String ip) {
     client.resource(pod(namespace, name, model, ready, ip)).create();
   }
 
   private static Pod pod(String namespace, String name, String model, boolean ready, String ip) {
     return new PodBuilder()
-        .withNewMetadata().withName(name).withNamespace(namespace)
-          .withLabels(new java.util.HashMap<>(Map.of("app.kubernetes.io/managed-by", "modelops-operator",
-              "modelops.dev/deployment", model)))
+        .withNewMetadata()
+        .withName(name)
+        .withNamespace(namespace)
+        .withLabels(
+            new java.util.HashMap<>(
+                Map.of(
+                    "app.kubernetes.io/managed-by",
+                    "modelops-operator",
+                    "modelops.dev/deployment",
+                    model)))
         .endMetadata()
-        .withNewStatus().withPodIP(ip)
-          .addNewCondition().withType("Ready").withStatus(ready ? "True" : "False").endCondition()
-        .endStatus().build();
+        .withNewStatus()
+        .withPodIP(ip)
+        .addNewCondition()
+        .withType("Ready")
+        .withStatus(ready ? "True" : "False")
+        .endCondition()
+        .endStatus()
+        .build();
   }
 }

@@ -25,8 +25,13 @@ class CanaryStateMachineTest {
   static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
   static final int TOTAL = 4;
 
-  /** setWeight 25, pause 1m, analysis (3 x 30s, 1 failure tolerated), setWeight 50, indefinite pause. */
-  static final List<CanaryStep> STEPS = List.of(weight(25), pause("1m"), analysis(), weight(50), pause(null));
+  /**
+   * setWeight 25, pause 1m, analysis (3 x 30s, 1 failure tolerated), setWeight 50, indefinite
+   * pause.
+   */
+  static final List<CanaryStep> STEPS =
+      List.of(weight(25), pause("1m"), analysis(), weight(50), pause(null));
+
   static final AnalysisSpec ANALYSIS = analysisSpec(3, 1);
 
   @Test
@@ -60,7 +65,8 @@ class CanaryStateMachineTest {
     assertEquals(1, early.state().stepIndex);
     var done = step(s, 1, Optional.empty(), T0.plusSeconds(60));
     assertEquals(2, done.state().stepIndex);
-    assertTrue(CanaryStateMachine.measurementDue(STEPS, ANALYSIS, done.state(), T0.plusSeconds(60)));
+    assertTrue(
+        CanaryStateMachine.measurementDue(STEPS, ANALYSIS, done.state(), T0.plusSeconds(60)));
   }
 
   @Test
@@ -73,7 +79,9 @@ class CanaryStateMachineTest {
       assertEquals(Action.Continue, d.action());
       assertEquals(Optional.of(Duration.ofSeconds(30)), d.wakeUpIn());
       s = d.state();
-      assertTrue(!CanaryStateMachine.measurementDue(STEPS, ANALYSIS, s, t.plusSeconds(10)), "not before the interval");
+      assertTrue(
+          !CanaryStateMachine.measurementDue(STEPS, ANALYSIS, s, t.plusSeconds(10)),
+          "not before the interval");
       t = t.plusSeconds(30);
     }
     var third = step(s, 1, Optional.of(List.of(good())), t);
@@ -89,8 +97,10 @@ class CanaryStateMachineTest {
     quick.analysis.count = 1;
     var steps = List.of(quick, weight(50));
     RolloutStatus s = start();
-    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(steps, ANALYSIS, s, 0, TOTAL,
-        Optional.of(List.of(good())), false, false, T0));
+    var d =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                steps, ANALYSIS, s, 0, TOTAL, Optional.of(List.of(good())), false, false, T0));
     assertEquals(1, d.state().stepIndex, "one good measurement is enough for this step");
   }
 
@@ -109,9 +119,21 @@ class CanaryStateMachineTest {
   void aFailingPrometheusCountsAsAFailedMeasurement() {
     var limitZero = analysisSpec(3, 0);
     RolloutStatus s = at(2, T0);
-    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(STEPS, limitZero, s, 1, TOTAL,
-        Optional.of(List.of(Measurement.unmeasurable("error-rate", "SourceUnreachable: connection refused"))),
-        false, false, T0));
+    var d =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                STEPS,
+                limitZero,
+                s,
+                1,
+                TOTAL,
+                Optional.of(
+                    List.of(
+                        Measurement.unmeasurable(
+                            "error-rate", "SourceUnreachable: connection refused"))),
+                false,
+                false,
+                T0));
     assertEquals(Action.Rollback, d.action());
     assertTrue(d.message().contains("connection refused"), d.message());
   }
@@ -127,7 +149,8 @@ class CanaryStateMachineTest {
   @Test
   void anAllInconclusiveAnalysisPausesForAPerson() {
     RolloutStatus s = at(2, T0);
-    Measurement unsure = Measurement.of("error-rate", 0.05, SuccessCondition.parse("< 0.05"), 0.04, 0.06);
+    Measurement unsure =
+        Measurement.of("error-rate", 0.05, SuccessCondition.parse("< 0.05"), 0.04, 0.06);
     Instant t = T0;
     CanaryStateMachine.Decision d = null;
     for (int i = 0; i < 3; i++) {
@@ -137,9 +160,15 @@ class CanaryStateMachineTest {
     }
     assertEquals("AnalysisInconclusive", d.reason());
     assertNotNull(d.state().pausedReason);
-    assertTrue(!CanaryStateMachine.measurementDue(STEPS, ANALYSIS, d.state(), t.plusSeconds(600)), "paused: no more measuring");
-    assertEquals(Action.Promote, CanaryStateMachine.next(new CanaryStateMachine.Inputs(STEPS, ANALYSIS, d.state(), 1, TOTAL,
-        Optional.empty(), true, false, t)).action());
+    assertTrue(
+        !CanaryStateMachine.measurementDue(STEPS, ANALYSIS, d.state(), t.plusSeconds(600)),
+        "paused: no more measuring");
+    assertEquals(
+        Action.Promote,
+        CanaryStateMachine.next(
+                new CanaryStateMachine.Inputs(
+                    STEPS, ANALYSIS, d.state(), 1, TOTAL, Optional.empty(), true, false, t))
+            .action());
   }
 
   @Test
@@ -158,15 +187,23 @@ class CanaryStateMachineTest {
     assertEquals(Action.Promote, step(s, 2, Optional.empty(), T0).action());
     var weightsOnly = List.of(weight(50), weight(100));
     RolloutStatus w = CanaryStateMachine.start("2", "u2", "1", "u1", T0);
-    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(weightsOnly, null, w, TOTAL, TOTAL, Optional.empty(), false, false, T0));
-    assertEquals(Action.Promote, d.action(), "zero-time steps chain in one evaluation when the pods are there");
+    var d =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                weightsOnly, null, w, TOTAL, TOTAL, Optional.empty(), false, false, T0));
+    assertEquals(
+        Action.Promote,
+        d.action(),
+        "zero-time steps chain in one evaluation when the pods are there");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2, 3, 4})
   void abortAtAnyStepRollsBack(int stepIndex) {
-    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(STEPS, ANALYSIS, at(stepIndex, T0), 1, TOTAL,
-        Optional.empty(), true, true, T0));
+    var d =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                STEPS, ANALYSIS, at(stepIndex, T0), 1, TOTAL, Optional.empty(), true, true, T0));
     assertEquals(Action.Rollback, d.action(), "abort wins over promote");
     assertEquals("Aborted", d.reason());
   }
@@ -174,8 +211,10 @@ class CanaryStateMachineTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 2, 3, 4})
   void promoteAtAnyStepSkipsTheRest(int stepIndex) {
-    var d = CanaryStateMachine.next(new CanaryStateMachine.Inputs(STEPS, ANALYSIS, at(stepIndex, T0), 0, TOTAL,
-        Optional.empty(), true, false, T0));
+    var d =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                STEPS, ANALYSIS, at(stepIndex, T0), 0, TOTAL, Optional.empty(), true, false, T0));
     assertEquals(Action.Promote, d.action());
   }
 
@@ -201,12 +240,16 @@ class CanaryStateMachineTest {
   @Test
   void podCountsFollowTheWeightAndTheSurgeSetting() {
     assertEquals(0, CanaryStateMachine.canaryReplicas(4, 0));
-    assertEquals(1, CanaryStateMachine.canaryReplicas(4, 10), "at least one pod once the weight is above 0");
+    assertEquals(
+        1, CanaryStateMachine.canaryReplicas(4, 10), "at least one pod once the weight is above 0");
     assertEquals(2, CanaryStateMachine.canaryReplicas(4, 50));
     assertEquals(4, CanaryStateMachine.canaryReplicas(4, 100));
     assertEquals(1, CanaryStateMachine.canaryReplicas(1, 10));
     assertEquals(4, CanaryStateMachine.stableReplicas(4, 50, true));
-    assertEquals(2, CanaryStateMachine.stableReplicas(4, 50, false), "no surge: canary pods replace stable ones");
+    assertEquals(
+        2,
+        CanaryStateMachine.stableReplicas(4, 50, false),
+        "no surge: canary pods replace stable ones");
     assertEquals(0, CanaryStateMachine.stableReplicas(4, 100, false));
   }
 
@@ -217,7 +260,9 @@ class CanaryStateMachineTest {
     assertTrue(SuccessCondition.parse(">= 0.9").test(0.9));
     assertTrue(SuccessCondition.parse("!= 0").test(1));
     assertTrue(SuccessCondition.parse("== 1e-3").test(0.001));
-    assertEquals(Measurement.Verdict.Failure, Measurement.of("q", Double.NaN, SuccessCondition.parse("< 1"), null, null).verdict());
+    assertEquals(
+        Measurement.Verdict.Failure,
+        Measurement.of("q", Double.NaN, SuccessCondition.parse("< 1"), null, null).verdict());
   }
 
   // --- fixtures ---
@@ -226,7 +271,10 @@ class CanaryStateMachineTest {
     return CanaryStateMachine.start("2", "s3://m/2", "1", "s3://m/1", T0);
   }
 
-  /** A rollout whose current step is {@code index}, started at {@code t}, with the weight the steps before set. */
+  /**
+   * A rollout whose current step is {@code index}, started at {@code t}, with the weight the steps
+   * before set.
+   */
   static RolloutStatus at(int index, Instant t) {
     RolloutStatus s = start();
     s.stepIndex = index;
@@ -235,8 +283,11 @@ class CanaryStateMachineTest {
     return s;
   }
 
-  static CanaryStateMachine.Decision step(RolloutStatus s, int canaryAvailable, Optional<List<Measurement>> m, Instant now) {
-    return CanaryStateMachine.next(new CanaryStateMachine.Inputs(STEPS, ANALYSIS, s, canaryAvailable, TOTAL, m, false, false, now));
+  static CanaryStateMachine.Decision step(
+      RolloutStatus s, int canaryAvailable, Optional<List<Measurement>> m, Instant now) {
+    return CanaryStateMachine.next(
+        new CanaryStateMachine.Inputs(
+            STEPS, ANALYSIS, s, canaryAvailable, TOTAL, m, false, false, now));
   }
 
   static Measurement good() {

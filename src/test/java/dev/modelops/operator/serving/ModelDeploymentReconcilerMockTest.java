@@ -36,8 +36,17 @@ class ModelDeploymentReconcilerMockTest {
     client.apps().deployments().inNamespace(NS).delete();
     client.services().inNamespace(NS).delete();
     client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
-    await().atMost(WAIT).until(() -> client.services().inNamespace(NS).list().getItems().isEmpty()
-        && client.resources(ModelDeployment.class).inNamespace(NS).list().getItems().isEmpty());
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client.services().inNamespace(NS).list().getItems().isEmpty()
+                    && client
+                        .resources(ModelDeployment.class)
+                        .inNamespace(NS)
+                        .list()
+                        .getItems()
+                        .isEmpty());
   }
 
   @Test
@@ -47,13 +56,26 @@ class ModelDeploymentReconcilerMockTest {
     Deployment deployment = await().atMost(WAIT).until(() -> deployment("churn"), d -> d != null);
     assertOwnedBy(md, deployment);
     assertEquals(2, deployment.getSpec().getReplicas());
-    assertEquals("example.test/puller:1", deployment.getSpec().getTemplate().getSpec().getInitContainers().get(0).getImage(),
+    assertEquals(
+        "example.test/puller:1",
+        deployment.getSpec().getTemplate().getSpec().getInitContainers().get(0).getImage(),
         "the puller image comes from the operator's configuration");
-    var service = await().atMost(WAIT).until(() -> client.services().inNamespace(NS).withName("churn").get(), s -> s != null);
+    var service =
+        await()
+            .atMost(WAIT)
+            .until(() -> client.services().inNamespace(NS).withName("churn").get(), s -> s != null);
     assertOwnedBy(md, service);
-    assertNull(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("churn").get());
+    assertNull(
+        client
+            .autoscaling()
+            .v2()
+            .horizontalPodAutoscalers()
+            .inNamespace(NS)
+            .withName("churn")
+            .get());
 
-    ModelDeployment reported = await().atMost(WAIT).until(() -> get("churn"), m -> m.getStatus() != null);
+    ModelDeployment reported =
+        await().atMost(WAIT).until(() -> get("churn"), m -> m.getStatus() != null);
     assertEquals("http://churn.ml.svc.cluster.local", reported.getStatus().url);
     assertEquals("modelops.dev/deployment=churn", reported.getStatus().selector);
     assertEquals(ModelDeploymentStatusPhase.Progressing, reported.getStatus().phase.name());
@@ -65,14 +87,22 @@ class ModelDeploymentReconcilerMockTest {
     Deployment deployment = await().atMost(WAIT).until(() -> deployment("churn"), d -> d != null);
     markRolledOut(deployment);
 
-    ModelDeployment ready = await().atMost(WAIT).until(() -> get("churn"),
-        m -> m.getStatus() != null && "1.0.0".equals(m.getStatus().servingVersion));
+    ModelDeployment ready =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("churn"),
+                m -> m.getStatus() != null && "1.0.0".equals(m.getStatus().servingVersion));
     assertEquals("Ready", ready.getStatus().phase.name());
     assertEquals("2/2", ready.getStatus().ready);
     assertEquals(2, ready.getStatus().readyReplicas);
     assertEquals(1, ready.getStatus().history.size());
-    assertTrue(client.v1().events().inNamespace(NS).list().getItems().stream()
-        .anyMatch(e -> "RolloutComplete".equals(e.getReason()) && "churn".equals(e.getInvolvedObject().getName())));
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e ->
+                    "RolloutComplete".equals(e.getReason())
+                        && "churn".equals(e.getInvolvedObject().getName())));
   }
 
   @Test
@@ -85,9 +115,22 @@ class ModelDeploymentReconcilerMockTest {
     md.getSpec().model.uri = "s3://models/churn/2.0.0";
     client.resource(md).update();
 
-    Deployment rolled = await().atMost(WAIT).until(() -> deployment("churn"),
-        d -> "2.0.0".equals(d.getSpec().getTemplate().getMetadata().getAnnotations().get("modelops.dev/model-version")));
-    assertEquals("s3://models/churn/2.0.0", rolled.getSpec().getTemplate().getSpec().getInitContainers().get(0).getArgs().get(0));
+    Deployment rolled =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> deployment("churn"),
+                d ->
+                    "2.0.0"
+                        .equals(
+                            d.getSpec()
+                                .getTemplate()
+                                .getMetadata()
+                                .getAnnotations()
+                                .get("modelops.dev/model-version")));
+    assertEquals(
+        "s3://models/churn/2.0.0",
+        rolled.getSpec().getTemplate().getSpec().getInitContainers().get(0).getArgs().get(0));
   }
 
   @Test
@@ -101,8 +144,19 @@ class ModelDeploymentReconcilerMockTest {
     md.getSpec().autoscaling.targetCPUUtilizationPercentage = 60;
     ModelDeployment created = create(md);
 
-    HorizontalPodAutoscaler hpa = await().atMost(WAIT).until(
-        () -> client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("scaled").get(), h -> h != null);
+    HorizontalPodAutoscaler hpa =
+        await()
+            .atMost(WAIT)
+            .until(
+                () ->
+                    client
+                        .autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(NS)
+                        .withName("scaled")
+                        .get(),
+                h -> h != null);
     assertOwnedBy(created, hpa);
     assertEquals("scaled", hpa.getSpec().getScaleTargetRef().getName());
     assertEquals(2, deployment("scaled").getSpec().getReplicas());
@@ -110,8 +164,18 @@ class ModelDeploymentReconcilerMockTest {
     ModelDeployment latest = get("scaled");
     latest.getSpec().autoscaling = null;
     client.resource(latest).update();
-    await().atMost(WAIT).until(
-        () -> client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName("scaled").get() == null);
+    await()
+        .atMost(WAIT)
+        .until(
+            () ->
+                client
+                        .autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(NS)
+                        .withName("scaled")
+                        .get()
+                    == null);
   }
 
   // --- helpers ---
@@ -139,9 +203,16 @@ class ModelDeploymentReconcilerMockTest {
   void markRolledOut(Deployment d) {
     Deployment fresh = deployment(d.getMetadata().getName());
     int replicas = fresh.getSpec().getReplicas();
-    Long generation = fresh.getMetadata().getGeneration() == null ? 1L : fresh.getMetadata().getGeneration();
-    fresh.setStatus(new DeploymentStatusBuilder().withObservedGeneration(generation).withReplicas(replicas)
-        .withUpdatedReplicas(replicas).withReadyReplicas(replicas).withAvailableReplicas(replicas).build());
+    Long generation =
+        fresh.getMetadata().getGeneration() == null ? 1L : fresh.getMetadata().getGeneration();
+    fresh.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(generation)
+            .withReplicas(replicas)
+            .withUpdatedReplicas(replicas)
+            .withReadyReplicas(replicas)
+            .withAvailableReplicas(replicas)
+            .build());
     client.apps().deployments().inNamespace(NS).resource(fresh).updateStatus();
   }
 

@@ -12,7 +12,13 @@ public final class ModelDeployments {
 
   public static ModelDeployment churn(String version) {
     ModelDeployment md = new ModelDeployment();
-    md.setMetadata(new ObjectMetaBuilder().withName("churn").withNamespace("ml").withGeneration(1L).withUid("uid-1").build());
+    md.setMetadata(
+        new ObjectMetaBuilder()
+            .withName("churn")
+            .withNamespace("ml")
+            .withGeneration(1L)
+            .withUid("uid-1")
+            .build());
     ModelDeploymentSpec spec = new ModelDeploymentSpec();
     spec.model = new ModelSpec();
     spec.model.name = "churn-model";

@@ -30,11 +30,14 @@ class ServingDeploymentDependentTest {
     Deployment d = ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER);
     assertEquals("churn", d.getMetadata().getName());
     assertEquals("ml", d.getMetadata().getNamespace());
-    assertEquals("modelops-operator", d.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
-    assertEquals(Map.of("modelops.dev/deployment", "churn", "modelops.dev/track", "stable"),
+    assertEquals(
+        "modelops-operator", d.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+    assertEquals(
+        Map.of("modelops.dev/deployment", "churn", "modelops.dev/track", "stable"),
         d.getSpec().getSelector().getMatchLabels());
     Map<String, String> podLabels = d.getSpec().getTemplate().getMetadata().getLabels();
-    assertTrue(podLabels.entrySet().containsAll(d.getSpec().getSelector().getMatchLabels().entrySet()),
+    assertTrue(
+        podLabels.entrySet().containsAll(d.getSpec().getSelector().getMatchLabels().entrySet()),
         "pod labels must match the selector");
     assertEquals("churn-model", podLabels.get("app.kubernetes.io/name"));
   }
@@ -51,21 +54,42 @@ class ServingDeploymentDependentTest {
   void aVersionChangeChangesThePodTemplate() {
     Deployment v1 = ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER);
     Deployment v2 = ServingDeploymentDependent.build(ModelDeployments.churn("2.0.0"), PULLER);
-    assertEquals("1.0.0", v1.getSpec().getTemplate().getMetadata().getAnnotations().get("modelops.dev/model-version"));
-    assertEquals("2.0.0", v2.getSpec().getTemplate().getMetadata().getAnnotations().get("modelops.dev/model-version"));
+    assertEquals(
+        "1.0.0",
+        v1.getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get("modelops.dev/model-version"));
+    assertEquals(
+        "2.0.0",
+        v2.getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get("modelops.dev/model-version"));
     assertFalse(v1.getSpec().getTemplate().equals(v2.getSpec().getTemplate()));
-    assertEquals(v1.getSpec().getSelector(), v2.getSpec().getSelector(), "the selector is immutable, it must not move");
+    assertEquals(
+        v1.getSpec().getSelector(),
+        v2.getSpec().getSelector(),
+        "the selector is immutable, it must not move");
   }
 
   @Test
   void aRemoteModelIsPulledIntoASharedVolumeBeforeTheServerStarts() {
-    PodSpec pod = ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
     Container puller = pod.getInitContainers().get(0);
     assertEquals(PULLER, puller.getImage());
     assertEquals(List.of("s3://models/churn/1.0.0", "/mnt/models"), puller.getArgs());
     assertNotNullEmptyDir(pod, "model-store");
     Container server = pod.getContainers().get(0);
-    assertTrue(server.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/mnt/models") && m.getReadOnly()));
+    assertTrue(
+        server.getVolumeMounts().stream()
+            .anyMatch(m -> m.getMountPath().equals("/mnt/models") && m.getReadOnly()));
   }
 
   @Test
@@ -74,16 +98,28 @@ class ServingDeploymentDependentTest {
     md.getSpec().model.uri = "pvc://model-store/churn/1.0.0/";
     PodSpec pod = ServingDeploymentDependent.build(md, PULLER).getSpec().getTemplate().getSpec();
     assertTrue(pod.getInitContainers().isEmpty());
-    var volume = pod.getVolumes().stream().filter(v -> v.getName().equals("model-store")).findFirst().orElseThrow();
+    var volume =
+        pod.getVolumes().stream()
+            .filter(v -> v.getName().equals("model-store"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("model-store", volume.getPersistentVolumeClaim().getClaimName());
     assertTrue(volume.getPersistentVolumeClaim().getReadOnly());
-    var mount = pod.getContainers().get(0).getVolumeMounts().stream().filter(m -> m.getName().equals("model-store")).findFirst().orElseThrow();
+    var mount =
+        pod.getContainers().get(0).getVolumeMounts().stream()
+            .filter(m -> m.getName().equals("model-store"))
+            .findFirst()
+            .orElseThrow();
     assertEquals("churn/1.0.0", mount.getSubPath());
   }
 
   @Test
   void everyContainerMeetsTheRestrictedPodSecurityProfile() {
-    PodSpec pod = ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER).getSpec().getTemplate().getSpec();
+    PodSpec pod =
+        ServingDeploymentDependent.build(ModelDeployments.churn("1.0.0"), PULLER)
+            .getSpec()
+            .getTemplate()
+            .getSpec();
     assertTrue(pod.getSecurityContext().getRunAsNonRoot());
     assertEquals("RuntimeDefault", pod.getSecurityContext().getSeccompProfile().getType());
     assertFalse(pod.getAutomountServiceAccountToken());
@@ -106,8 +142,16 @@ class ServingDeploymentDependentTest {
   @Test
   void serverGetsTheModelEnvironmentAndUserEnvCannotShadowIt() {
     ModelDeployment md = ModelDeployments.churn("1.0.0");
-    md.getSpec().runtime.env = List.of(new EnvVar("MODEL_VERSION", "spoofed", null), new EnvVar("WORKERS", "4", null));
-    List<EnvVar> env = ServingDeploymentDependent.build(md, PULLER).getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+    md.getSpec().runtime.env =
+        List.of(new EnvVar("MODEL_VERSION", "spoofed", null), new EnvVar("WORKERS", "4", null));
+    List<EnvVar> env =
+        ServingDeploymentDependent.build(md, PULLER)
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .get(0)
+            .getEnv();
     assertEquals("1.0.0", value(env, "MODEL_VERSION"));
     assertEquals("churn-model", value(env, "MODEL_NAME"));
     assertEquals("/mnt/models", value(env, "MODEL_DIR"));
@@ -120,10 +164,14 @@ class ServingDeploymentDependentTest {
   void portResourcesAndSchedulingReachThePod() {
     ModelDeployment md = ModelDeployments.churn("1.0.0");
     md.getSpec().runtime.port = 9000;
-    md.getSpec().runtime.resources = new ResourceRequirementsBuilder().withLimits(Map.of("nvidia.com/gpu", new Quantity("1"))).build();
+    md.getSpec().runtime.resources =
+        new ResourceRequirementsBuilder()
+            .withLimits(Map.of("nvidia.com/gpu", new Quantity("1")))
+            .build();
     md.getSpec().scheduling = new SchedulingSpec();
     md.getSpec().scheduling.nodeSelector = Map.of("accelerator", "l4");
-    md.getSpec().scheduling.tolerations = List.of(new TolerationBuilder().withKey("gpu").withOperator("Exists").build());
+    md.getSpec().scheduling.tolerations =
+        List.of(new TolerationBuilder().withKey("gpu").withOperator("Exists").build());
     md.getSpec().serviceAccountName = "model-reader";
     PodSpec pod = ServingDeploymentDependent.build(md, PULLER).getSpec().getTemplate().getSpec();
     Container server = pod.getContainers().get(0);
@@ -153,21 +201,35 @@ class ServingDeploymentDependentTest {
     ModelDeployment md = ModelDeployments.churn("1.0.0");
     md.getSpec().rollout = new RolloutSpec();
     md.getSpec().rollout.progressDeadlineSeconds = 30;
-    assertEquals(30, ServingDeploymentDependent.build(md, PULLER).getSpec().getProgressDeadlineSeconds());
+    assertEquals(
+        30, ServingDeploymentDependent.build(md, PULLER).getSpec().getProgressDeadlineSeconds());
     assertNull(ServingDeploymentDependent.build(md, PULLER).getSpec().getPaused());
   }
 
   private static String readinessPath(ModelDeployment md) {
-    return ServingDeploymentDependent.build(md, PULLER).getSpec().getTemplate().getSpec().getContainers().get(0)
-        .getReadinessProbe().getHttpGet().getPath();
+    return ServingDeploymentDependent.build(md, PULLER)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getReadinessProbe()
+        .getHttpGet()
+        .getPath();
   }
 
   private static String value(List<EnvVar> env, String name) {
-    return env.stream().filter(e -> e.getName().equals(name)).map(EnvVar::getValue).findFirst().orElse(null);
+    return env.stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElse(null);
   }
 
   private static void assertNotNullEmptyDir(PodSpec pod, String volume) {
-    assertTrue(pod.getVolumes().stream().anyMatch(v -> v.getName().equals(volume) && v.getEmptyDir() != null));
+    assertTrue(
+        pod.getVolumes().stream()
+            .anyMatch(v -> v.getName().equals(volume) && v.getEmptyDir() != null));
   }
 
   private static List<Container> concat(List<Container> a, List<Container> b) {

@@ -30,7 +30,8 @@ class ServingModelsTest {
     ModelDeployment md = ModelDeployments.churn("1.0.0");
     md.getSpec().rollout = new RolloutSpec();
     md.getSpec().rollout.strategy = RolloutSpec.Strategy.Canary;
-    assertEquals(new ServingModels.Model("1.0.0", "s3://models/churn/1.0.0"), ServingModels.stable(md));
+    assertEquals(
+        new ServingModels.Model("1.0.0", "s3://models/churn/1.0.0"), ServingModels.stable(md));
   }
 
   @Test
@@ -39,8 +40,14 @@ class ServingModelsTest {
     md.getSpec().model.version = "2.0.0";
     md.getSpec().model.uri = "s3://models/churn/2.0.0";
     assertEquals("1.0.0", ServingModels.stable(md).version());
-    assertEquals("1.0.0", ServingDeploymentDependent.build(md, "p").getSpec().getTemplate().getMetadata()
-        .getAnnotations().get(ServingNames.VERSION_ANNOTATION));
+    assertEquals(
+        "1.0.0",
+        ServingDeploymentDependent.build(md, "p")
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get(ServingNames.VERSION_ANNOTATION));
   }
 
   @Test
@@ -48,16 +55,32 @@ class ServingModelsTest {
     ModelDeployment md = canaryServing("1.0.0");
     md.getSpec().model.version = "2.0.0";
     md.getSpec().model.uri = "s3://models/churn/2.0.0";
-    md.getStatus().rollout = CanaryStateMachine.start("2.0.0", "s3://models/churn/2.0.0", "1.0.0", "s3://models/churn/1.0.0", T0);
+    md.getStatus().rollout =
+        CanaryStateMachine.start(
+            "2.0.0", "s3://models/churn/2.0.0", "1.0.0", "s3://models/churn/1.0.0", T0);
     md.getStatus().rollout.weight = 25;
     Deployment canary = CanaryDeploymentDependent.build(md, "p");
     assertEquals("churn-canary", canary.getMetadata().getName());
     assertEquals(1, canary.getSpec().getReplicas());
-    assertEquals("canary", canary.getSpec().getSelector().getMatchLabels().get(ServingNames.TRACK_LABEL));
-    assertEquals("2.0.0", canary.getSpec().getTemplate().getMetadata().getAnnotations().get(ServingNames.VERSION_ANNOTATION));
-    assertEquals(4, ServingDeploymentDependent.build(md, "p").getSpec().getReplicas(), "surge keeps every stable pod");
+    assertEquals(
+        "canary", canary.getSpec().getSelector().getMatchLabels().get(ServingNames.TRACK_LABEL));
+    assertEquals(
+        "2.0.0",
+        canary
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get(ServingNames.VERSION_ANNOTATION));
+    assertEquals(
+        4,
+        ServingDeploymentDependent.build(md, "p").getSpec().getReplicas(),
+        "surge keeps every stable pod");
     md.getSpec().rollout.surge = false;
-    assertEquals(3, ServingDeploymentDependent.build(md, "p").getSpec().getReplicas(), "no surge: one stable pod gives way");
+    assertEquals(
+        3,
+        ServingDeploymentDependent.build(md, "p").getSpec().getReplicas(),
+        "no surge: one stable pod gives way");
   }
 
   @Test

@@ -34,7 +34,8 @@ class ServingServiceAndAutoscalerTest {
     assertEquals(2, hpa.getSpec().getMinReplicas());
     assertEquals(6, hpa.getSpec().getMaxReplicas());
     assertEquals(1, hpa.getSpec().getMetrics().size());
-    assertEquals(70, hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
+    assertEquals(
+        70, hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization());
   }
 
   @Test

@@ -61,19 +61,29 @@ class ServingStatusCalculatorTest {
     Deployment d = deployment(md, 2, 2, 2, 2);
     md.setStatus(ServingStatusCalculator.compute(md, Optional.of(d), T1).status());
     var again = ServingStatusCalculator.compute(md, Optional.of(d), T1.plusSeconds(3600));
-    assertFalse(StatusChange.differs(md.getStatus(), again.status()), "steady state must not write status");
+    assertFalse(
+        StatusChange.differs(md.getStatus(), again.status()), "steady state must not write status");
     assertTrue(again.events().isEmpty());
   }
 
   @Test
   void lastTransitionTimeMovesOnlyWhenAConditionFlips() {
     ModelDeployment md = afterFirstReconcile("1.0.0");
-    String readyFalseSince = Conditions.find(md.getStatus().conditions, "Ready").orElseThrow().getLastTransitionTime();
-    var stillRolling = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 1, 1, 1)), T1).status();
-    assertEquals(readyFalseSince, Conditions.find(stillRolling.conditions, "Ready").orElseThrow().getLastTransitionTime());
+    String readyFalseSince =
+        Conditions.find(md.getStatus().conditions, "Ready").orElseThrow().getLastTransitionTime();
+    var stillRolling =
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 1, 1, 1)), T1).status();
+    assertEquals(
+        readyFalseSince,
+        Conditions.find(stillRolling.conditions, "Ready").orElseThrow().getLastTransitionTime());
     md.setStatus(stillRolling);
-    var done = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1.plusSeconds(1)).status();
-    assertEquals("2026-11-27T10:05:01Z", Conditions.find(done.conditions, "Ready").orElseThrow().getLastTransitionTime());
+    var done =
+        ServingStatusCalculator.compute(
+                md, Optional.of(deployment(md, 2, 2, 2, 2)), T1.plusSeconds(1))
+            .status();
+    assertEquals(
+        "2026-11-27T10:05:01Z",
+        Conditions.find(done.conditions, "Ready").orElseThrow().getLastTransitionTime());
   }
 
   @Test
@@ -96,7 +106,10 @@ class ServingStatusCalculatorTest {
     assertEquals(List.of("RolloutStarted"), reasons(result.events()));
 
     v2.setStatus(s);
-    var done = ServingStatusCalculator.compute(v2, Optional.of(deployment(v2, 2, 2, 2, 2)), T1.plusSeconds(60)).status();
+    var done =
+        ServingStatusCalculator.compute(
+                v2, Optional.of(deployment(v2, 2, 2, 2, 2)), T1.plusSeconds(60))
+            .status();
     assertEquals("2.0.0", done.servingVersion);
     assertEquals(Outcome.Serving, done.history.get(0).outcome);
     assertEquals(Outcome.Superseded, done.history.get(1).outcome);
@@ -117,13 +130,22 @@ class ServingStatusCalculatorTest {
   void aRolloutWithoutProgressIsDegradedButTheOldVersionKeepsServing() {
     ModelDeployment v2 = rollingTo("2.0.0");
     Deployment stuck = deployment(v2, 2, 3, 1, 2);
-    stuck.getStatus().setConditions(List.of(new DeploymentConditionBuilder().withType("Progressing").withStatus("False")
-        .withReason("ProgressDeadlineExceeded").withMessage("ReplicaSet \"churn-abc\" has timed out progressing.").build()));
+    stuck
+        .getStatus()
+        .setConditions(
+            List.of(
+                new DeploymentConditionBuilder()
+                    .withType("Progressing")
+                    .withStatus("False")
+                    .withReason("ProgressDeadlineExceeded")
+                    .withMessage("ReplicaSet \"churn-abc\" has timed out progressing.")
+                    .build()));
     var result = ServingStatusCalculator.compute(v2, Optional.of(stuck), T1);
     ModelDeploymentStatus s = result.status();
     assertEquals(Phase.Degraded, s.phase);
     assertEquals("ProgressDeadlineExceeded", reason(s, "Degraded"));
-    assertTrue(message(s, "Degraded").contains("version 1.0.0 keeps serving"), message(s, "Degraded"));
+    assertTrue(
+        message(s, "Degraded").contains("version 1.0.0 keeps serving"), message(s, "Degraded"));
     assertEquals("RolloutFailed", reason(s, "Progressing"));
     assertEquals(Outcome.Failed, s.history.get(0).outcome);
     assertEquals("1.0.0", s.servingVersion);
@@ -131,7 +153,10 @@ class ServingStatusCalculatorTest {
     assertEquals("RolloutFailed", result.events().get(0).reason());
 
     v2.setStatus(s);
-    assertTrue(ServingStatusCalculator.compute(v2, Optional.of(stuck), T1.plusSeconds(30)).events().isEmpty(),
+    assertTrue(
+        ServingStatusCalculator.compute(v2, Optional.of(stuck), T1.plusSeconds(30))
+            .events()
+            .isEmpty(),
         "the failure is reported once, not on every reconcile");
   }
 
@@ -139,7 +164,8 @@ class ServingStatusCalculatorTest {
   void aFailedRolloutThatLaterCompletesBecomesServing() {
     ModelDeployment v2 = rollingTo("2.0.0");
     v2.getStatus().history.get(0).outcome = Outcome.Failed;
-    var s = ServingStatusCalculator.compute(v2, Optional.of(deployment(v2, 2, 2, 2, 2)), T1).status();
+    var s =
+        ServingStatusCalculator.compute(v2, Optional.of(deployment(v2, 2, 2, 2, 2)), T1).status();
     assertEquals("2.0.0", s.servingVersion);
     assertEquals(Phase.Ready, s.phase);
   }
@@ -148,8 +174,16 @@ class ServingStatusCalculatorTest {
   void podsThatCannotBeCreatedAreReportedOnce() {
     ModelDeployment md = afterFirstReconcile("1.0.0");
     Deployment refused = deployment(md, 2, 0, 0, 0);
-    refused.getStatus().setConditions(List.of(new DeploymentConditionBuilder().withType("ReplicaFailure").withStatus("True")
-        .withReason("FailedCreate").withMessage("pods \"churn-x\" is forbidden: violates PodSecurity").build()));
+    refused
+        .getStatus()
+        .setConditions(
+            List.of(
+                new DeploymentConditionBuilder()
+                    .withType("ReplicaFailure")
+                    .withStatus("True")
+                    .withReason("FailedCreate")
+                    .withMessage("pods \"churn-x\" is forbidden: violates PodSecurity")
+                    .build()));
     var result = ServingStatusCalculator.compute(md, Optional.of(refused), T1);
     assertEquals("ReplicaFailure", reason(result.status(), "Degraded"));
     assertTrue(message(result.status(), "Degraded").contains("violates PodSecurity"));
@@ -176,19 +210,23 @@ class ServingStatusCalculatorTest {
       ModelDeployment next = ModelDeployments.churn(String.valueOf(i));
       next.setStatus(md.getStatus());
       next.setStatus(ServingStatusCalculator.compute(next, Optional.empty(), T1).status());
-      next.setStatus(ServingStatusCalculator.compute(next, Optional.of(deployment(next, 2, 2, 2, 2)), T1).status());
+      next.setStatus(
+          ServingStatusCalculator.compute(next, Optional.of(deployment(next, 2, 2, 2, 2)), T1)
+              .status());
       md = next;
     }
     assertEquals(10, md.getStatus().history.size());
     assertEquals("12", md.getStatus().history.get(0).version);
-    assertEquals(1, md.getStatus().history.stream().filter(h -> h.outcome == Outcome.Serving).count());
+    assertEquals(
+        1, md.getStatus().history.stream().filter(h -> h.outcome == Outcome.Serving).count());
   }
 
   @Test
   void scaledToZeroIsReady() {
     ModelDeployment md = servingVersion("1.0.0");
     md.getSpec().replicas = 0;
-    var s = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 0, 0, 0, 0)), T1).status();
+    var s =
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 0, 0, 0, 0)), T1).status();
     assertEquals("ScaledToZero", reason(s, "Ready"));
     assertEquals(Phase.Ready, s.phase);
   }
@@ -196,13 +234,22 @@ class ServingStatusCalculatorTest {
   @Test
   void aLaterSuccessfulReconcileClearsAPermissionError() {
     ModelDeployment md = servingVersion("1.0.0");
-    md.getStatus().conditions = Conditions.put(md.getStatus().conditions,
-        Conditions.of("Degraded", true, "PermissionDenied", "forbidden", 1L, T0));
-    var s = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status();
+    md.getStatus().conditions =
+        Conditions.put(
+            md.getStatus().conditions,
+            Conditions.of("Degraded", true, "PermissionDenied", "forbidden", 1L, T0));
+    var s =
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status();
     assertEquals("AsExpected", reason(s, "Degraded"));
     assertEquals(Phase.Ready, s.phase);
-    assertNull(ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status().conditions.stream()
-        .filter(c -> c.getReason().equals("PermissionDenied")).findFirst().orElse(null));
+    assertNull(
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1)
+            .status()
+            .conditions
+            .stream()
+            .filter(c -> c.getReason().equals("PermissionDenied"))
+            .findFirst()
+            .orElse(null));
   }
 
   // --- fixtures ---
@@ -210,14 +257,16 @@ class ServingStatusCalculatorTest {
   @Test
   void duringACanaryItsPodsAreCountedBesideTheStableOnes() {
     ModelDeployment md = afterFirstReconcile("1.0.0");
-    ModelDeploymentStatus s = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 1, 1, 1, 1)), T1).status();
+    ModelDeploymentStatus s =
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 1, 1, 1, 1)), T1).status();
     s.rollout = new dev.modelops.operator.api.v1alpha1.RolloutStatus();
     ServingStatusCalculator.countCanaryPods(s, Optional.of(deployment(md, 1, 1, 1, 1)), 2);
     assertEquals(2, s.replicas);
     assertEquals(2, s.readyReplicas);
     assertEquals("2/2", s.ready, "ready pods of every version against spec.replicas");
 
-    ModelDeploymentStatus noCanary = ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status();
+    ModelDeploymentStatus noCanary =
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T1).status();
     ServingStatusCalculator.countCanaryPods(noCanary, Optional.empty(), 2);
     assertEquals("2/2", noCanary.ready);
   }
@@ -230,7 +279,8 @@ class ServingStatusCalculatorTest {
 
   static ModelDeployment servingVersion(String version) {
     ModelDeployment md = afterFirstReconcile(version);
-    md.setStatus(ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T0).status());
+    md.setStatus(
+        ServingStatusCalculator.compute(md, Optional.of(deployment(md, 2, 2, 2, 2)), T0).status());
     return md;
   }
 
@@ -243,12 +293,19 @@ class ServingStatusCalculatorTest {
   }
 
   /** The Deployment as the controller-manager reports it for the template built from {@code md}. */
-  static Deployment deployment(ModelDeployment md, int want, int replicas, int updated, int available) {
+  static Deployment deployment(
+      ModelDeployment md, int want, int replicas, int updated, int available) {
     Deployment d = ServingDeploymentDependent.build(md, "puller");
     d.getSpec().setReplicas(want);
     d.getMetadata().setGeneration(5L);
-    d.setStatus(new DeploymentStatusBuilder().withObservedGeneration(5L).withReplicas(replicas)
-        .withUpdatedReplicas(updated).withAvailableReplicas(available).withReadyReplicas(available).build());
+    d.setStatus(
+        new DeploymentStatusBuilder()
+            .withObservedGeneration(5L)
+            .withReplicas(replicas)
+            .withUpdatedReplicas(updated)
+            .withAvailableReplicas(available)
+            .withReadyReplicas(available)
+            .build());
     return d;
   }
 

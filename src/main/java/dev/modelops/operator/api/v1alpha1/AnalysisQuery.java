@@ -18,12 +18,15 @@ public class AnalysisQuery {
 
   @Required
   @Size(max = 64)
-  @ValidationRule(value = "self.matches('^\\\\s*(<|<=|>|>=|==|!=)\\\\s*-?[0-9]+(\\\\.[0-9]+)?([eE]-?[0-9]+)?\\\\s*$')",
+  @ValidationRule(
+      value =
+          "self.matches('^\\\\s*(<|<=|>|>=|==|!=)\\\\s*-?[0-9]+(\\\\.[0-9]+)?([eE]-?[0-9]+)?\\\\s*$')",
       message = "successCondition must be a comparison with a number, e.g. '< 0.05' or '>= 0.9'")
   @JsonPropertyDescription("When a value is good, e.g. '< 0.05'.")
   public String successCondition;
 
-  @JsonPropertyDescription("Values in this range (inclusive) are inconclusive: neither success nor failure. A step"
-      + " whose measurements are all inconclusive pauses the rollout for a person to promote or abort.")
+  @JsonPropertyDescription(
+      "Values in this range (inclusive) are inconclusive: neither success nor failure. A step"
+          + " whose measurements are all inconclusive pauses the rollout for a person to promote or abort.")
   public InconclusiveRange inconclusive;
 }

@@ -13,12 +13,15 @@ public class AnalysisSpec {
 
   @Required
   @Size(min = 1, max = 10)
-  @JsonPropertyDescription("Queries measured together; a measurement succeeds when every query meets its successCondition.")
+  @JsonPropertyDescription(
+      "Queries measured together; a measurement succeeds when every query meets its successCondition.")
   public List<AnalysisQuery> queries;
 
   @Default("30s")
   @Size(max = 32)
-  @ValidationRule(value = "self.matches('^([0-9]+(ms|s|m|h))+$')", message = "analysis.interval must be a duration such as 30s")
+  @ValidationRule(
+      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
+      message = "analysis.interval must be a duration such as 30s")
   @JsonPropertyDescription("Time between measurements.")
   public String interval;
 
@@ -30,7 +33,8 @@ public class AnalysisSpec {
 
   @Default("0")
   @Min(0)
-  @JsonPropertyDescription("Failed measurements tolerated; one more rolls the canary back. A query that cannot be"
-      + " measured (Prometheus down, no data) counts as a failure.")
+  @JsonPropertyDescription(
+      "Failed measurements tolerated; one more rolls the canary back. A query that cannot be"
+          + " measured (Prometheus down, no data) counts as a failure.")
   public Integer failureLimit;
 }

@@ -7,9 +7,11 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "self.minReplicas <= self.maxReplicas",
+@ValidationRule(
+    value = "self.minReplicas <= self.maxReplicas",
     message = "autoscaling.minReplicas must not be greater than autoscaling.maxReplicas")
-@ValidationRule(value = "has(self.targetCPUUtilizationPercentage) || has(self.metric)",
+@ValidationRule(
+    value = "has(self.targetCPUUtilizationPercentage) || has(self.metric)",
     message = "autoscaling needs a target: set targetCPUUtilizationPercentage, metric, or both")
 public class AutoscalingSpec {
 
@@ -26,10 +28,12 @@ public class AutoscalingSpec {
 
   @Min(1)
   @Max(1000)
-  @JsonPropertyDescription("Average CPU utilisation, in percent of the CPU request, that the autoscaler keeps.")
+  @JsonPropertyDescription(
+      "Average CPU utilisation, in percent of the CPU request, that the autoscaler keeps.")
   public Integer targetCPUUtilizationPercentage;
 
-  @JsonPropertyDescription("A per-pod custom metric (served by a custom metrics adapter) to scale on,"
-      + " e.g. inference requests per second.")
+  @JsonPropertyDescription(
+      "A per-pod custom metric (served by a custom metrics adapter) to scale on,"
+          + " e.g. inference requests per second.")
   public CustomMetricSpec metric;
 }

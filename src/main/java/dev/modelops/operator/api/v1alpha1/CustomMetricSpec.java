@@ -14,6 +14,7 @@ public class CustomMetricSpec {
 
   @Required
   @Pattern("^[0-9]+(\\.[0-9]+)?(m|k|M|G)?$")
-  @JsonPropertyDescription("Target average value per pod, as a Kubernetes quantity, e.g. 50 or 500m.")
+  @JsonPropertyDescription(
+      "Target average value per pod, as a Kubernetes quantity, e.g. 50 or 500m.")
   public String targetAverageValue;
 }

@@ -6,22 +6,33 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "(has(self.prometheus) ? 1 : 0) + (has(self.podMetrics) ? 1 : 0) == 1",
+@ValidationRule(
+    value = "(has(self.prometheus) ? 1 : 0) + (has(self.podMetrics) ? 1 : 0) == 1",
     message = "distribution reads its histograms from exactly one of prometheus or podMetrics")
 public class DistributionSource {
 
   /** Statistical distance between the baseline and the current histogram of a feature. */
-  public enum Method { psi, ks, js, wasserstein }
+  public enum Method {
+    psi,
+    ks,
+    js,
+    wasserstein
+  }
 
   /** How per-feature scores become one score. */
-  public enum Aggregation { max, mean }
+  public enum Aggregation {
+    max,
+    mean
+  }
 
-  @JsonPropertyDescription("Read the current histograms with a PromQL query returning cumulative buckets"
-      + " (labels `le` and featureLabel).")
+  @JsonPropertyDescription(
+      "Read the current histograms with a PromQL query returning cumulative buckets"
+          + " (labels `le` and featureLabel).")
   public PrometheusSource prometheus;
 
-  @JsonPropertyDescription("Scrape the current histograms from the serving pods (metric is the histogram's base"
-      + " name); the pods' buckets are summed.")
+  @JsonPropertyDescription(
+      "Scrape the current histograms from the serving pods (metric is the histogram's base"
+          + " name); the pods' buckets are summed.")
   public PodMetricsSource podMetrics;
 
   @Default("feature")
@@ -34,8 +45,9 @@ public class DistributionSource {
   public Baseline baseline;
 
   @Default("psi")
-  @JsonPropertyDescription("psi (population stability index), ks (Kolmogorov-Smirnov), js (Jensen-Shannon"
-      + " distance, base 2, in [0,1]) or wasserstein (Wasserstein-1 on the bucket edges).")
+  @JsonPropertyDescription(
+      "psi (population stability index), ks (Kolmogorov-Smirnov), js (Jensen-Shannon"
+          + " distance, base 2, in [0,1]) or wasserstein (Wasserstein-1 on the bucket edges).")
   public Method method;
 
   @Default("max")

@@ -8,15 +8,18 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "(has(self.prometheus) ? 1 : 0) + (has(self.podMetrics) ? 1 : 0) + (has(self.distribution) ? 1 : 0) == 1",
+@ValidationRule(
+    value =
+        "(has(self.prometheus) ? 1 : 0) + (has(self.podMetrics) ? 1 : 0) + (has(self.distribution) ? 1 : 0) == 1",
     message = "drift needs exactly one source: prometheus, podMetrics or distribution")
 public class DriftSpec {
 
   @JsonPropertyDescription("A PromQL instant query whose single value is the drift score.")
   public PrometheusSource prometheus;
 
-  @JsonPropertyDescription("A gauge scraped straight from the serving pods' metrics endpoint (needs nothing else"
-      + " installed); the pods' values are aggregated into one score.")
+  @JsonPropertyDescription(
+      "A gauge scraped straight from the serving pods' metrics endpoint (needs nothing else"
+          + " installed); the pods' values are aggregated into one score.")
   public PodMetricsSource podMetrics;
 
   @JsonPropertyDescription("Feature histograms compared with a baseline by a statistical distance.")
@@ -29,14 +32,18 @@ public class DriftSpec {
 
   @Default("0s")
   @Size(max = 32)
-  @ValidationRule(value = "self.matches('^([0-9]+(ms|s|m|h))+$')", message = "for must be a duration such as 0s, 10m or 1h")
+  @ValidationRule(
+      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
+      message = "for must be a duration such as 0s, 10m or 1h")
   @JsonProperty("for")
-  @JsonPropertyDescription("How long the score must stay above the threshold before it triggers a retrain.")
+  @JsonPropertyDescription(
+      "How long the score must stay above the threshold before it triggers a retrain.")
   public String forDuration;
 
   @Default("60s")
   @Size(max = 32)
-  @ValidationRule(value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
+  @ValidationRule(
+      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
       message = "evaluationInterval must be a duration such as 30s or 5m")
   @JsonPropertyDescription("How often the score is measured.")
   public String evaluationInterval;

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.ValidationRule;
 
-@ValidationRule(value = "self.min <= self.max", message = "inconclusive.min must not be greater than inconclusive.max")
+@ValidationRule(
+    value = "self.min <= self.max",
+    message = "inconclusive.min must not be greater than inconclusive.max")
 public class InconclusiveRange {
   @Required
   @JsonPropertyDescription("Lowest inconclusive value.")

@@ -15,24 +15,55 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @ShortNames("mdep")
 @Categories("modelops")
 // Children (Deployment, Service, HPA) take this name, and a Service name must be a DNS label.
-@ValidationRule(value = "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",
-    message = "metadata.name must be a DNS label (lowercase letters, digits and '-', starting with a letter,"
-        + " at most 63 characters): it names the model's Service")
-@AdditionalPrinterColumn(name = "Model", jsonPath = ".spec.model.name", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Version", jsonPath = ".spec.model.version", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Serving", jsonPath = ".status.servingVersion", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Ready", jsonPath = ".status.ready", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Canary", jsonPath = ".status.rollout.weight", type = AdditionalPrinterColumn.Type.INTEGER)
+@ValidationRule(
+    value =
+        "self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$') && size(self.metadata.name) <= 63",
+    message =
+        "metadata.name must be a DNS label (lowercase letters, digits and '-', starting with a letter,"
+            + " at most 63 characters): it names the model's Service")
+@AdditionalPrinterColumn(
+    name = "Model",
+    jsonPath = ".spec.model.name",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Version",
+    jsonPath = ".spec.model.version",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Serving",
+    jsonPath = ".status.servingVersion",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.ready",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Canary",
+    jsonPath = ".status.rollout.weight",
+    type = AdditionalPrinterColumn.Type.INTEGER)
 // The generator orders columns by JSONPath; the bracket form puts Phase after Ready and Canary.
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status['phase']", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "URL", jsonPath = ".status.url", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status['phase']",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "URL",
+    jsonPath = ".status.url",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
 public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
     implements Namespaced {
   /** `true` skips the remaining canary steps and promotes; the operator removes it when done. */
   public static final String PROMOTE_ANNOTATION = "modelops.dev/promote";
+
   /** `true` rolls the canary back now; the operator removes it when done. */
   public static final String ABORT_ANNOTATION = "modelops.dev/abort";
+
   public static final String GROUP = "modelops.dev";
   public static final String VERSION = "v1alpha1";
 }

@@ -10,7 +10,12 @@ import java.util.List;
 public class ModelDeploymentStatus {
 
   /** A one-word summary of the conditions, for `kubectl get`. */
-  public enum Phase { Pending, Progressing, Ready, Degraded }
+  public enum Phase {
+    Pending,
+    Progressing,
+    Ready,
+    Degraded
+  }
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
@@ -38,12 +43,15 @@ public class ModelDeploymentStatus {
   public String ready;
 
   @LabelSelector
-  @JsonPropertyDescription("Label selector of the serving pods (used by the scale subresource and HPAs).")
+  @JsonPropertyDescription(
+      "Label selector of the serving pods (used by the scale subresource and HPAs).")
   public String selector;
 
-  @JsonPropertyDescription("The canary rollout in progress (strategy Canary): step, weight, versions, analysis.")
+  @JsonPropertyDescription(
+      "The canary rollout in progress (strategy Canary): step, weight, versions, analysis.")
   public RolloutStatus rollout;
 
-  @JsonPropertyDescription("The last versions rolled out, newest first (at most 10), with their outcome.")
+  @JsonPropertyDescription(
+      "The last versions rolled out, newest first (at most 10), with their outcome.")
   public List<VersionHistoryEntry> history = new ArrayList<>();
 }

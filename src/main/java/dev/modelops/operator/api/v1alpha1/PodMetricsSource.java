@@ -11,7 +11,10 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class PodMetricsSource {
 
   /** How the serving pods' values become one score. */
-  public enum Aggregation { max, mean }
+  public enum Aggregation {
+    max,
+    mean
+  }
 
   @Default("8080")
   @Min(1)
@@ -21,16 +24,20 @@ public class PodMetricsSource {
 
   @Default("/metrics")
   @Size(max = 512)
-  @ValidationRule(value = "self.startsWith('/')", message = "podMetrics.path must start with '/', e.g. /metrics")
+  @ValidationRule(
+      value = "self.startsWith('/')",
+      message = "podMetrics.path must start with '/', e.g. /metrics")
   @JsonPropertyDescription("Path of the metrics endpoint, in the Prometheus text format.")
   public String path;
 
   @Required
   @Size(min = 1, max = 253)
-  @ValidationRule(value = "self.matches('^[a-zA-Z_:][a-zA-Z0-9_:]*$')",
+  @ValidationRule(
+      value = "self.matches('^[a-zA-Z_:][a-zA-Z0-9_:]*$')",
       message = "podMetrics.metric must be a Prometheus metric name such as model_drift_score")
-  @JsonPropertyDescription("Metric name. For a score source: a gauge; for a distribution: the histogram's base"
-      + " name (its _bucket series are read).")
+  @JsonPropertyDescription(
+      "Metric name. For a score source: a gauge; for a distribution: the histogram's base"
+          + " name (its _bucket series are read).")
   public String metric;
 
   @Default("max")

@@ -12,23 +12,29 @@ public class PrometheusSource {
 
   @Required
   @Size(max = 2048)
-  @ValidationRule(value = "self.matches('^https?://[^/]+.*$')",
-      message = "prometheus.url must be an http:// or https:// address, e.g. http://prometheus.monitoring:9090")
-  @JsonPropertyDescription("Base address of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090.")
+  @ValidationRule(
+      value = "self.matches('^https?://[^/]+.*$')",
+      message =
+          "prometheus.url must be an http:// or https:// address, e.g. http://prometheus.monitoring:9090")
+  @JsonPropertyDescription(
+      "Base address of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090.")
   public String url;
 
   @Required
   @Size(min = 1, max = 4096)
-  @JsonPropertyDescription("PromQL instant query. For a score source it must return one sample; for a"
-      + " distribution it returns histogram buckets with the `le` and feature labels, e.g."
-      + " sum by (feature, le) (increase(model_feature_bucket[1h])).")
+  @JsonPropertyDescription(
+      "PromQL instant query. For a score source it must return one sample; for a"
+          + " distribution it returns histogram buckets with the `le` and feature labels, e.g."
+          + " sum by (feature, le) (increase(model_feature_bucket[1h])).")
   public String query;
 
-  @JsonPropertyDescription("Credentials from a Secret in the policy's namespace: key `token` (bearer) or keys"
-      + " `username` and `password` (basic). The operator reads only this Secret.")
+  @JsonPropertyDescription(
+      "Credentials from a Secret in the policy's namespace: key `token` (bearer) or keys"
+          + " `username` and `password` (basic). The operator reads only this Secret.")
   public SecretReference authSecretRef;
 
-  @JsonPropertyDescription("A Secret in the policy's namespace whose key `ca.crt` is the CA bundle for an https:// url.")
+  @JsonPropertyDescription(
+      "A Secret in the policy's namespace whose key `ca.crt` is the CA bundle for an https:// url.")
   public SecretReference caSecretRef;
 
   @Default("5")

@@ -13,16 +13,40 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ModelDeployment.VERSION)
 @ShortNames("rtp")
 @Categories("modelops")
-@AdditionalPrinterColumn(name = "Target", jsonPath = ".spec.modelDeploymentRef.name", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Score", jsonPath = ".status.score", type = AdditionalPrinterColumn.Type.NUMBER)
-@AdditionalPrinterColumn(name = "Threshold", jsonPath = ".spec.drift.threshold", type = AdditionalPrinterColumn.Type.NUMBER)
-@AdditionalPrinterColumn(name = "Phase", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
-@AdditionalPrinterColumn(name = "Last Retrain", jsonPath = ".status.lastRetrainTime", type = AdditionalPrinterColumn.Type.DATE)
-@AdditionalPrinterColumn(name = "Job", jsonPath = ".status.activeJob", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
-@AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-public class RetrainPolicy extends CustomResource<RetrainPolicySpec, RetrainPolicyStatus> implements Namespaced {
+@AdditionalPrinterColumn(
+    name = "Target",
+    jsonPath = ".spec.modelDeploymentRef.name",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Score",
+    jsonPath = ".status.score",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "Threshold",
+    jsonPath = ".spec.drift.threshold",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
+    name = "Phase",
+    jsonPath = ".status.phase",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Last Retrain",
+    jsonPath = ".status.lastRetrainTime",
+    type = AdditionalPrinterColumn.Type.DATE)
+@AdditionalPrinterColumn(
+    name = "Job",
+    jsonPath = ".status.activeJob",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+public class RetrainPolicy extends CustomResource<RetrainPolicySpec, RetrainPolicyStatus>
+    implements Namespaced {
   /** Annotate with any value to retrain now; the operator removes it once the Job exists. */
   public static final String RETRAIN_NOW_ANNOTATION = "modelops.dev/retrain-now";
+
   /** Annotate with the candidate's version to promote it under `promotion: Manual`. */
   public static final String APPROVE_ANNOTATION = "modelops.dev/approve";
 }

@@ -1,6 +1,7 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -8,59 +9,78 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
-import com.fasterxml.jackson.databind.JsonNode;
 
-@ValidationRule(value = "has(self.drift) || has(self.schedule)",
+@ValidationRule(
+    value = "has(self.drift) || has(self.schedule)",
     message = "a RetrainPolicy needs a reason to retrain: set drift, schedule, or both")
 public class RetrainPolicySpec {
 
   /** Forbid keeps a running Job; Replace deletes it and starts the new one. */
-  public enum Concurrency { Forbid, Replace }
+  public enum Concurrency {
+    Forbid,
+    Replace
+  }
 
-  /** Automatic rolls the new model out at once; Manual waits for an approval or a commit of the model. */
-  public enum Promotion { Automatic, Manual }
+  /**
+   * Automatic rolls the new model out at once; Manual waits for an approval or a commit of the
+   * model.
+   */
+  public enum Promotion {
+    Automatic,
+    Manual
+  }
 
   @Required
-  @JsonPropertyDescription("The ModelDeployment (same namespace) whose model this policy watches and retrains.")
+  @JsonPropertyDescription(
+      "The ModelDeployment (same namespace) whose model this policy watches and retrains.")
   public ModelDeploymentRef modelDeploymentRef;
 
-  @JsonPropertyDescription("How drift is measured and when it counts: exactly one source, a threshold, how long"
-      + " the breach must hold and how often to evaluate.")
+  @JsonPropertyDescription(
+      "How drift is measured and when it counts: exactly one source, a threshold, how long"
+          + " the breach must hold and how often to evaluate.")
   public DriftSpec drift;
 
   @Size(max = 128)
-  @ValidationRule(value = "self.matches('^\\\\s*(\\\\S+\\\\s+){4}\\\\S+\\\\s*$') || self.startsWith('@')",
-      message = "schedule must be a cron expression with 5 fields (minute hour day-of-month month day-of-week),"
-          + " e.g. '0 3 * * 1', or a macro such as @daily")
-  @JsonPropertyDescription("Also retrain on a calendar: a cron expression in UTC (5 fields, e.g. '0 3 * * 1' for"
-      + " Mondays at 03:00) or @hourly, @daily, @weekly, @monthly.")
+  @ValidationRule(
+      value = "self.matches('^\\\\s*(\\\\S+\\\\s+){4}\\\\S+\\\\s*$') || self.startsWith('@')",
+      message =
+          "schedule must be a cron expression with 5 fields (minute hour day-of-month month day-of-week),"
+              + " e.g. '0 3 * * 1', or a macro such as @daily")
+  @JsonPropertyDescription(
+      "Also retrain on a calendar: a cron expression in UTC (5 fields, e.g. '0 3 * * 1' for"
+          + " Mondays at 03:00) or @hourly, @daily, @weekly, @monthly.")
   public String schedule;
 
   @Default("1h")
   @Size(max = 32)
-  @ValidationRule(value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
+  @ValidationRule(
+      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
       message = "cooldown must be a duration such as 30m, 1h or 1h30m")
-  @JsonPropertyDescription("After a retrain finishes (successfully or not), drift does not trigger another one"
-      + " for this long. Manual and scheduled triggers are not held back.")
+  @JsonPropertyDescription(
+      "After a retrain finishes (successfully or not), drift does not trigger another one"
+          + " for this long. Manual and scheduled triggers are not held back.")
   public String cooldown;
 
   @Default("Forbid")
-  @JsonPropertyDescription("What a trigger does while a retraining Job runs: Forbid (skip it) or Replace (delete"
-      + " the running Job and start a new one).")
+  @JsonPropertyDescription(
+      "What a trigger does while a retraining Job runs: Forbid (skip it) or Replace (delete"
+          + " the running Job and start a new one).")
   public Concurrency concurrency;
 
   @Required
   @PreserveUnknownFields
-  @JsonPropertyDescription("A batch/v1 JobTemplateSpec ({metadata, spec}) for the retraining Job. The operator adds"
-      + " MODEL_NAME, MODEL_VERSION, MODEL_URI, DRIFT_SCORE and TRIGGER to every container. The trainer reports"
-      + " the new model as JSON in its termination message: {\"version\": \"...\", \"uri\": \"...\"}.")
+  @JsonPropertyDescription(
+      "A batch/v1 JobTemplateSpec ({metadata, spec}) for the retraining Job. The operator adds"
+          + " MODEL_NAME, MODEL_VERSION, MODEL_URI, DRIFT_SCORE and TRIGGER to every container. The trainer reports"
+          + " the new model as JSON in its termination message: {\"version\": \"...\", \"uri\": \"...\"}.")
   public JsonNode jobTemplate;
 
   @Default("Automatic")
-  @JsonPropertyDescription("Automatic: a successful Job's model is written to the ModelDeployment, which rolls it"
-      + " out with its rollout strategy. Manual: it is recorded as status.candidate until you annotate the"
-      + " policy modelops.dev/approve=<version>, or until the ModelDeployment's spec.model carries its version"
-      + " and URI (e.g. committed to Git).")
+  @JsonPropertyDescription(
+      "Automatic: a successful Job's model is written to the ModelDeployment, which rolls it"
+          + " out with its rollout strategy. Manual: it is recorded as status.candidate until you annotate the"
+          + " policy modelops.dev/approve=<version>, or until the ModelDeployment's spec.model carries its version"
+          + " and URI (e.g. committed to Git).")
   public Promotion promotion;
 
   @Default("3")

@@ -9,15 +9,24 @@ import java.util.Map;
 public class RetrainPolicyStatus {
 
   /** A one-word summary for `kubectl get rtp`. */
-  public enum Phase { Watching, Drifting, Retraining, AwaitingApproval, Suspended, Degraded }
+  public enum Phase {
+    Watching,
+    Drifting,
+    Retraining,
+    AwaitingApproval,
+    Suspended,
+    Degraded
+  }
 
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
-  @JsonPropertyDescription("DriftDetected, Retraining and SourceAvailable, in the metav1.Condition shape.")
+  @JsonPropertyDescription(
+      "DriftDetected, Retraining and SourceAvailable, in the metav1.Condition shape.")
   public List<Condition> conditions = new ArrayList<>();
 
-  @JsonPropertyDescription("Watching, Drifting, Retraining, AwaitingApproval, Suspended or Degraded.")
+  @JsonPropertyDescription(
+      "Watching, Drifting, Retraining, AwaitingApproval, Suspended or Degraded.")
   public Phase phase;
 
   @JsonPropertyDescription("The latest drift score (rounded to 4 decimals).")
@@ -26,11 +35,13 @@ public class RetrainPolicyStatus {
   @JsonPropertyDescription("The latest score of each feature, for a distribution source.")
   public Map<String, Double> features;
 
-  @JsonPropertyDescription("When the reported score last changed. The score is measured every evaluationInterval;"
-      + " status is written only when what it reports changes.")
+  @JsonPropertyDescription(
+      "When the reported score last changed. The score is measured every evaluationInterval;"
+          + " status is written only when what it reports changes.")
   public String lastEvaluationTime;
 
-  @JsonPropertyDescription("Since when the score has been above the threshold (unset while it is not).")
+  @JsonPropertyDescription(
+      "Since when the score has been above the threshold (unset while it is not).")
   public String breachStartedAt;
 
   @JsonPropertyDescription("The retraining Job that is running, if any.")
@@ -42,7 +53,8 @@ public class RetrainPolicyStatus {
   @JsonPropertyDescription("When the last retrain finished; cooldown counts from here.")
   public String lastRetrainFinishedTime;
 
-  @JsonPropertyDescription("The last schedule slot that triggered (or was skipped), so that a restart does not repeat it.")
+  @JsonPropertyDescription(
+      "The last schedule slot that triggered (or was skipped), so that a restart does not repeat it.")
   public String lastScheduleTime;
 
   @JsonPropertyDescription("How many retrains this policy has triggered; names the next Job.")

@@ -5,13 +5,29 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 public class RetrainRecord {
 
   /** What started a retrain. */
-  public enum Trigger { drift, schedule, manual }
+  public enum Trigger {
+    drift,
+    schedule,
+    manual
+  }
 
   /** How the retraining Job ended. */
-  public enum Outcome { Running, Succeeded, Failed, Replaced }
+  public enum Outcome {
+    Running,
+    Succeeded,
+    Failed,
+    Replaced
+  }
 
   /** What became of the model the Job produced. */
-  public enum Promotion { Pending, Promoted, AwaitingApproval, Superseded, NotPromoted, RolledBack }
+  public enum Promotion {
+    Pending,
+    Promoted,
+    AwaitingApproval,
+    Superseded,
+    NotPromoted,
+    RolledBack
+  }
 
   @JsonPropertyDescription("Name of the retraining Job.")
   public String job;
@@ -28,7 +44,8 @@ public class RetrainRecord {
   @JsonPropertyDescription("When the Job finished.")
   public String finishedAt;
 
-  @JsonPropertyDescription("Running, Succeeded, Failed or Replaced (by a newer trigger under concurrency Replace).")
+  @JsonPropertyDescription(
+      "Running, Succeeded, Failed or Replaced (by a newer trigger under concurrency Replace).")
   public Outcome outcome;
 
   @JsonPropertyDescription("Version of the model the Job produced.")
@@ -37,7 +54,8 @@ public class RetrainRecord {
   @JsonPropertyDescription("URI of the model the Job produced.")
   public String uri;
 
-  @JsonPropertyDescription("Pending, Promoted, AwaitingApproval, Superseded, NotPromoted or RolledBack.")
+  @JsonPropertyDescription(
+      "Pending, Promoted, AwaitingApproval, Superseded, NotPromoted or RolledBack.")
   public Promotion promotion;
 
   @JsonPropertyDescription("What happened, in a sentence.")

@@ -30,7 +30,8 @@ public class RolloutStatus {
   @JsonPropertyDescription("Percentage of the serving pods that run the canary.")
   public Integer weight;
 
-  @JsonPropertyDescription("Set while the rollout waits for a person (an indefinite pause or inconclusive analysis).")
+  @JsonPropertyDescription(
+      "Set while the rollout waits for a person (an indefinite pause or inconclusive analysis).")
   public String pausedReason;
 
   @JsonPropertyDescription("Measurements of the current analysis step.")

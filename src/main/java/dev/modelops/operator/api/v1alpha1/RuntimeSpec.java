@@ -14,35 +14,45 @@ import java.util.List;
 public class RuntimeSpec {
 
   /** The inference protocol the server speaks; it decides the readiness probe path. */
-  public enum Protocol { v1, v2 }
+  public enum Protocol {
+    v1,
+    v2
+  }
 
   @Required
   @Size(min = 1, max = 512)
-  @JsonPropertyDescription("Container image of the model server, e.g. ghcr.io/example/sklearn-server:1.2.")
+  @JsonPropertyDescription(
+      "Container image of the model server, e.g. ghcr.io/example/sklearn-server:1.2.")
   public String image;
 
-  @JsonPropertyDescription("Arguments passed to the server container. The model files are in /mnt/models"
-      + " (also given as MODEL_DIR).")
+  @JsonPropertyDescription(
+      "Arguments passed to the server container. The model files are in /mnt/models"
+          + " (also given as MODEL_DIR).")
   public List<String> args;
 
   @Default("8080")
   @Min(1)
   @Max(65535)
-  @JsonPropertyDescription("Port the server listens on for HTTP inference and health requests (1-65535).")
+  @JsonPropertyDescription(
+      "Port the server listens on for HTTP inference and health requests (1-65535).")
   public Integer port;
 
   @Default("v2")
-  @JsonPropertyDescription("Inference protocol: v1 (readiness at /v1/models/NAME) or v2, the Open Inference"
-      + " Protocol (readiness at /v2/health/ready).")
+  @JsonPropertyDescription(
+      "Inference protocol: v1 (readiness at /v1/models/NAME) or v2, the Open Inference"
+          + " Protocol (readiness at /v2/health/ready).")
   public Protocol protocol;
 
-  @ValidationRule(value = "self.all(e, has(e.name) && size(e.name) > 0)",
+  @ValidationRule(
+      value = "self.all(e, has(e.name) && size(e.name) > 0)",
       message = "every runtime.env entry needs a name")
-  @JsonPropertyDescription("Extra environment variables for the server container. MODEL_NAME, MODEL_VERSION,"
-      + " MODEL_DIR and MODEL_FORMAT are always set by the operator.")
+  @JsonPropertyDescription(
+      "Extra environment variables for the server container. MODEL_NAME, MODEL_VERSION,"
+          + " MODEL_DIR and MODEL_FORMAT are always set by the operator.")
   public List<EnvVar> env;
 
-  @JsonPropertyDescription("CPU, memory and accelerator requests and limits of the server container, e.g."
-      + " limits: {nvidia.com/gpu: 1}.")
+  @JsonPropertyDescription(
+      "CPU, memory and accelerator requests and limits of the server container, e.g."
+          + " limits: {nvidia.com/gpu: 1}.")
   public ResourceRequirements resources;
 }
