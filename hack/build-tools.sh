@@ -125,10 +125,23 @@ build_containerd() {
   echo "containerd=$cv" >"$OUT/version"
 }
 
-MODULES=(kubernetes etcd kwok helm containerd)
+# CoreDNS: Service DNS for pods on the real node. The wrapper's main.go picks the plugins
+# (no forward plugin: no query leaves the machine).
+build_coredns() {
+  local dv
+  dv=$(version github.com/coredns/coredns)
+  log "building CoreDNS $dv"
+  gobuild -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$dv" \
+    -o "$OUT/bin/coredns" .
+  echo "coredns=$dv" >"$OUT/version"
+}
+
+MODULES=(kubernetes etcd kwok helm containerd coredns)
 
 module_key() { # module
-  { go env GOVERSION GOOS GOARCH; cat "$TOOLS/$1/go.mod" "$TOOLS/$1/go.sum"; declare -f "build_$1" gobuild; } \
+  # A wrapper's own .go files (only coredns has one) count too; none -> no input, same key.
+  { go env GOVERSION GOOS GOARCH; cat "$TOOLS/$1/go.mod" "$TOOLS/$1/go.sum"; declare -f "build_$1" gobuild
+    find "$TOOLS/$1" -maxdepth 1 -name '*.go' -exec cat {} +; } \
     | sha256sum | cut -c1-16
 }
 
