@@ -1,0 +1,1 @@
+"""Reference trainer for the modelops operator: trains iris, uploads the model, reports it."""
