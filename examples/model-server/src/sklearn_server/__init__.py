@@ -1,0 +1,1 @@
+"""KServe-based Open Inference Protocol server for scikit-learn models, with drift-ready metrics."""
