@@ -1,0 +1,1 @@
+"""Model puller for the modelops operator: `python -m model_puller URI DIR` (KServe storage library)."""
