@@ -42,7 +42,7 @@ drift: ## Print every drift statistic for BASELINE=file CURRENT=file (offline ca
 	@$(MVN) -q compile >&2
 	@[ target/classpath.txt -nt pom.xml ] || \
 	  $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime >&2
-	@java -cp "target/classes:$$(cat target/classpath.txt)" dev.modelops.operator.drift.DriftCli "$(BASELINE)" "$(CURRENT)"
+	@java -cp "target/classes:$$(cat target/classpath.txt)" dev.modelops.operator.cli.DriftCli "$(BASELINE)" "$(CURRENT)"
 
 .PHONY: bench
 bench: tools ## Benchmark on fresh local control planes: convergence vs a baseline, idle writes, drift lag, memory (N=100,1000)

@@ -1,4 +1,4 @@
-package dev.modelops.operator.drift;
+package dev.modelops.operator.cli;
 
 import static dev.modelops.operator.drift.InvalidHistogramException.Reason.InvalidCount;
 import static dev.modelops.operator.drift.InvalidHistogramException.Reason.InvalidEdges;
@@ -7,6 +7,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.modelops.operator.drift.Aggregation;
+import dev.modelops.operator.drift.DriftMethod;
+import dev.modelops.operator.drift.DriftReport;
+import dev.modelops.operator.drift.FeatureDrift;
+import dev.modelops.operator.drift.Histogram;
+import dev.modelops.operator.drift.InvalidHistogramException;
+import dev.modelops.operator.drift.PrometheusBuckets;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;

@@ -1,27 +1,30 @@
-package dev.modelops.operator.retrain;
+package dev.modelops.operator.clients;
 
-import dev.modelops.operator.drift.DriftEvaluator;
 import dev.modelops.operator.metrics.MetricSourceException;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /**
- * What drift evaluation reads besides the metric source. Serving pods come from a pod cache started
- * for the namespaces that have podMetrics policies (no API call per evaluation); a referenced
- * Secret or ConfigMap is read by name (never listed) and kept for 30 seconds, so a rotated
- * credential is picked up quickly without a request per evaluation.
+ * The one reader of what drift evaluation and canary analysis reference. Serving pods come from a
+ * pod cache started for the namespaces that have podMetrics policies (no API call per evaluation);
+ * a referenced Secret or ConfigMap is read by name (never listed) and kept for 30 seconds, so a
+ * rotated credential is picked up quickly without a request per measurement.
  */
-class PolicyReferences implements DriftEvaluator.ClusterReader {
+@ApplicationScoped
+public class ClusterReferences implements ClusterReader {
   static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
   private record Cached(Map<String, String> data, Instant readAt) {}
@@ -30,7 +33,7 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
   private final ServingPodCache pods;
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-  PolicyReferences(KubernetesClient client, ServingPodCache pods) {
+  public ClusterReferences(KubernetesClient client, ServingPodCache pods) {
     this.client = client;
     this.pods = pods;
   }
@@ -45,7 +48,7 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
               if (secret == null || secret.getData() == null) {
                 return Map.of();
               }
-              Map<String, String> decoded = new java.util.HashMap<>();
+              Map<String, String> decoded = new HashMap<>();
               secret
                   .getData()
                   .forEach(
@@ -76,8 +79,7 @@ class PolicyReferences implements DriftEvaluator.ClusterReader {
     return pods.scrapable(namespace, modelDeployment);
   }
 
-  private Map<String, String> cached(
-      String key, java.util.function.Supplier<Map<String, String>> read) {
+  private Map<String, String> cached(String key, Supplier<Map<String, String>> read) {
     Cached hit = cache.get(key);
     if (hit != null && hit.readAt().plus(CACHE_TTL).isAfter(Instant.now())) {
       return hit.data();

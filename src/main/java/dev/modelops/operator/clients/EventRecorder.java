@@ -1,5 +1,7 @@
-package dev.modelops.operator.observability;
+package dev.modelops.operator.clients;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
+import dev.modelops.operator.observability.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,7 +17,7 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class EventRecorder {
   private static final Logger LOG = Logger.getLogger(EventRecorder.class);
-  public static final String COMPONENT = "modelops-operator";
+  public static final String COMPONENT = Keys.MANAGED_BY;
 
   private final KubernetesClient client;
 

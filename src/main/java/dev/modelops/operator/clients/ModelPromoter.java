@@ -1,15 +1,13 @@
-package dev.modelops.operator.retrain;
+package dev.modelops.operator.clients;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
-import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
-import dev.modelops.operator.serving.ModelLineage;
+import dev.modelops.operator.api.v1alpha1.ModelLineage;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Instant;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -38,28 +36,17 @@ public class ModelPromoter {
     this.serverSideApply = serverSideApply;
   }
 
-  public void promote(RetrainPolicy policy, RetrainHistory.Promote promote, Instant now) {
-    ModelLineage lineage =
-        new ModelLineage(
-            promote.version(),
-            promote.uri(),
-            policy.getMetadata().getName(),
-            promote.job(),
-            promote.trigger().name(),
-            promote.score(),
-            now.toString());
-    String namespace = policy.getMetadata().getNamespace();
-    String name = policy.getSpec().modelDeploymentRef.name;
+  public void promote(String namespace, String modelDeployment, ModelLineage lineage) {
     ObjectNode patch = JSON.createObjectNode();
     patch.put("apiVersion", ModelDeployment.GROUP + "/" + ModelDeployment.VERSION);
     patch.put("kind", "ModelDeployment");
     ObjectNode metadata = patch.putObject("metadata");
-    metadata.put("name", name);
+    metadata.put("name", modelDeployment);
     metadata.put("namespace", namespace);
     metadata.putObject("annotations").put(ModelLineage.ANNOTATION, lineage.toJson());
     ObjectNode model = patch.putObject("spec").putObject("model");
-    model.put("version", promote.version());
-    model.put("uri", promote.uri());
+    model.put("version", lineage.version());
+    model.put("uri", lineage.uri());
     PatchContext context =
         serverSideApply
             ? new PatchContext.Builder()
@@ -74,7 +61,7 @@ public class ModelPromoter {
     client
         .resources(ModelDeployment.class)
         .inNamespace(namespace)
-        .withName(name)
+        .withName(modelDeployment)
         .patch(context, patch.toString());
   }
 }

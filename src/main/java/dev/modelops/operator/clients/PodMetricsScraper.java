@@ -1,5 +1,9 @@
-package dev.modelops.operator.metrics;
+package dev.modelops.operator.clients;
 
+import dev.modelops.operator.metrics.MetricSourceException;
+import dev.modelops.operator.metrics.PrometheusTextFormat;
+import dev.modelops.operator.metrics.Sample;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,6 +14,7 @@ import java.time.Duration;
 import java.util.List;
 
 /** Reads a serving pod's metrics endpoint (Prometheus text format) straight from its IP. */
+@ApplicationScoped
 public class PodMetricsScraper {
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();

@@ -1,50 +1,49 @@
-package dev.modelops.operator.rollout;
+package dev.modelops.operator.clients;
 
 import dev.modelops.operator.api.v1alpha1.AnalysisQuery;
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.metrics.MetricSourceException;
-import dev.modelops.operator.metrics.PrometheusClient;
-import dev.modelops.operator.metrics.PrometheusCredentials;
 import dev.modelops.operator.metrics.Sample;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import dev.modelops.operator.rollout.CanaryRollout;
+import dev.modelops.operator.rollout.Measurement;
+import dev.modelops.operator.rollout.SuccessCondition;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Measures canary analysis queries against Prometheus. It runs on the reconcile thread, but only
- * for ModelDeployments in an analysis step, once per interval, each query bounded by its timeout.
+ * Measures canary analysis queries against Prometheus, with the client and the Secret reader that
+ * drift evaluation uses too. It runs on the reconcile thread, but only for ModelDeployments in an
+ * analysis step, once per interval, each query bounded by its timeout.
  */
 @ApplicationScoped
 public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
-  private final PrometheusClient prometheus = new PrometheusClient();
-  private final KubernetesClient client;
+  private final PrometheusClient prometheus;
+  private final ClusterReader cluster;
 
-  public PrometheusAnalyzer(KubernetesClient client) {
-    this.client = client;
+  public PrometheusAnalyzer(PrometheusClient prometheus, ClusterReferences cluster) {
+    this.prometheus = prometheus;
+    this.cluster = cluster;
   }
 
   @Override
   public List<Measurement> measure(ModelDeployment md, AnalysisSpec analysis) {
+    String namespace = md.getMetadata().getNamespace();
     List<Measurement> measurements = new ArrayList<>();
     for (AnalysisQuery query : analysis.queries) {
       try {
         var source = query.prometheus;
         var credentials =
-            PrometheusCredentials.resolve(source, (secret, key) -> secretValue(md, secret, key));
+            PrometheusCredentials.resolve(
+                source, (secret, key) -> cluster.secretValue(namespace, secret, key));
         List<Sample> samples =
             prometheus.query(
                 source.url,
                 source.query,
                 credentials.auth(),
                 credentials.caPem(),
-                Duration.ofSeconds(source.timeoutSeconds != null ? source.timeoutSeconds : 5));
+                source.timeoutOrDefault());
         if (samples.size() != 1) {
           measurements.add(
               Measurement.unmeasurable(
@@ -63,15 +62,5 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
       }
     }
     return measurements;
-  }
-
-  private Optional<String> secretValue(ModelDeployment md, String name, String key) {
-    Secret secret =
-        client.secrets().inNamespace(md.getMetadata().getNamespace()).withName(name).get();
-    if (secret == null || secret.getData() == null || !secret.getData().containsKey(key)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8));
   }
 }

@@ -1,7 +1,9 @@
-package dev.modelops.operator.metrics;
+package dev.modelops.operator.clients;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.metrics.MetricSourceException;
+import dev.modelops.operator.metrics.PrometheusResponse;
+import dev.modelops.operator.metrics.Sample;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -16,19 +18,19 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Instant queries against the Prometheus HTTP API (/api/v1/query). Thread-safe. */
+/**
+ * Instant queries against the Prometheus HTTP API (/api/v1/query). Thread-safe; one instance (and
+ * one connection pool per CA bundle) shared by drift evaluation and canary analysis.
+ */
+@ApplicationScoped
 public class PrometheusClient {
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Credentials for a request; toString never shows them. */
   public record Auth(String bearerToken, String username, String password) {
@@ -91,65 +93,7 @@ public class PrometheusClient {
       Thread.currentThread().interrupt();
       throw new MetricSourceException("SourceUnreachable", "interrupted while querying " + baseUrl);
     }
-    return parse(baseUrl, response.statusCode(), response.body());
-  }
-
-  static List<Sample> parse(String baseUrl, int statusCode, String body)
-      throws MetricSourceException {
-    JsonNode root;
-    try {
-      root = JSON.readTree(body);
-    } catch (IOException e) {
-      throw new MetricSourceException(
-          "UnparseableResponse",
-          "Prometheus at "
-              + baseUrl
-              + " answered HTTP "
-              + statusCode
-              + " with a body that is not JSON: "
-              + PrometheusTextFormat.abbreviate(body.strip()));
-    }
-    if (statusCode != 200 || !"success".equals(root.path("status").asText())) {
-      String error = root.path("error").asText("HTTP " + statusCode);
-      throw new MetricSourceException(
-          statusCode == 401 || statusCode == 403 ? "SourceUnauthorized" : "QueryFailed",
-          "Prometheus at " + baseUrl + " refused the query (HTTP " + statusCode + "): " + error);
-    }
-    JsonNode data = root.path("data");
-    String type = data.path("resultType").asText();
-    List<Sample> samples = new ArrayList<>();
-    try {
-      switch (type) {
-        case "scalar" -> samples.add(new Sample("", Map.of(), value(data.path("result"))));
-        case "vector" -> {
-          for (JsonNode series : data.path("result")) {
-            Map<String, String> labels = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = series.path("metric").fields();
-                it.hasNext(); ) {
-              var label = it.next();
-              labels.put(label.getKey(), label.getValue().asText());
-            }
-            samples.add(
-                new Sample(
-                    labels.getOrDefault("__name__", ""), labels, value(series.path("value"))));
-          }
-        }
-        default ->
-            throw new MetricSourceException(
-                "UnsupportedResult",
-                "the query returned a "
-                    + type
-                    + "; use an instant query that returns a vector or a scalar");
-      }
-    } catch (NumberFormatException e) {
-      throw new MetricSourceException(
-          "UnparseableResponse", "Prometheus returned a value that is not a number");
-    }
-    return samples;
-  }
-
-  private static double value(JsonNode pair) {
-    return PrometheusTextFormat.parseValue(pair.path(1).asText());
+    return PrometheusResponse.parse(baseUrl, response.statusCode(), response.body());
   }
 
   private HttpClient client(String caPem) throws MetricSourceException {

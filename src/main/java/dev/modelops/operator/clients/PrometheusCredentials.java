@@ -1,6 +1,7 @@
-package dev.modelops.operator.metrics;
+package dev.modelops.operator.clients;
 
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
+import dev.modelops.operator.metrics.MetricSourceException;
 import java.util.Optional;
 
 /**

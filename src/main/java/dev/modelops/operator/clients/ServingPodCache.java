@@ -1,10 +1,11 @@
-package dev.modelops.operator.retrain;
+package dev.modelops.operator.clients;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.metrics.MetricSourceException;
-import dev.modelops.operator.serving.ServingNames;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +21,8 @@ import java.util.concurrent.TimeoutException;
  * evaluation that needs them. Serving pods change on every rollout and scale: an operator whose
  * policies read Prometheus or histograms keeps no pod cache at all, however many models it serves.
  */
-final class ServingPodCache {
+@ApplicationScoped
+public class ServingPodCache {
   static final Duration SYNC_TIMEOUT = Duration.ofSeconds(30);
   private static final String BY_MODEL = "modelDeployment";
 
@@ -29,7 +31,7 @@ final class ServingPodCache {
   private final KubernetesClient client;
   private final Map<String, Watch> watches = new ConcurrentHashMap<>();
 
-  ServingPodCache(KubernetesClient client) {
+  public ServingPodCache(KubernetesClient client) {
     this.client = client;
   }
 
@@ -86,14 +88,13 @@ final class ServingPodCache {
               client
                   .pods()
                   .inNamespace(ns)
-                  .withLabel("app.kubernetes.io/managed-by", ServingNames.MANAGED_BY)
-                  .withLabel(ServingNames.DEPLOYMENT_LABEL)
+                  .withLabel(Keys.MANAGED_BY_LABEL, Keys.MANAGED_BY)
+                  .withLabel(Keys.DEPLOYMENT_LABEL)
                   .runnableInformer(0);
           informer.addIndexers(
               Map.of(
                   BY_MODEL,
-                  pod ->
-                      List.of(pod.getMetadata().getLabels().get(ServingNames.DEPLOYMENT_LABEL))));
+                  pod -> List.of(pod.getMetadata().getLabels().get(Keys.DEPLOYMENT_LABEL))));
           return new Watch(informer, informer.start().toCompletableFuture());
         });
   }

@@ -1,4 +1,4 @@
-package dev.modelops.operator.drift;
+package dev.modelops.operator.retrain;
 
 import java.util.Map;
 import java.util.SortedMap;

@@ -1,4 +1,4 @@
-package dev.modelops.operator.drift;
+package dev.modelops.operator.retrain;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,18 +9,24 @@ import dev.modelops.operator.api.v1alpha1.HistogramSpec;
 import dev.modelops.operator.api.v1alpha1.PodMetricsSource;
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
+import dev.modelops.operator.clients.ClusterReader;
+import dev.modelops.operator.clients.PodMetricsScraper;
+import dev.modelops.operator.clients.PrometheusClient;
+import dev.modelops.operator.clients.PrometheusCredentials;
+import dev.modelops.operator.drift.DriftReport;
+import dev.modelops.operator.drift.FeatureDrift;
+import dev.modelops.operator.drift.Histogram;
+import dev.modelops.operator.drift.InvalidHistogramException;
+import dev.modelops.operator.drift.PrometheusBuckets;
 import dev.modelops.operator.metrics.MetricSourceException;
-import dev.modelops.operator.metrics.PodMetricsScraper;
-import dev.modelops.operator.metrics.PrometheusClient;
-import dev.modelops.operator.metrics.PrometheusCredentials;
 import dev.modelops.operator.metrics.Sample;
 import io.fabric8.kubernetes.api.model.Pod;
+import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -28,18 +34,9 @@ import java.util.TreeMap;
  * every failure becomes an unavailable evaluation with a reason, so a broken source can never
  * trigger a retrain.
  */
+@ApplicationScoped
 public class DriftEvaluator {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** Reads what a policy references in its namespace: Secret and ConfigMap keys, serving pods. */
-  public interface ClusterReader {
-    Optional<String> secretValue(String namespace, String name, String key);
-
-    Optional<String> configMapValue(String namespace, String name, String key);
-
-    /** Running, ready serving pods of a ModelDeployment, with their IPs. */
-    List<Pod> servingPods(String namespace, String modelDeployment) throws MetricSourceException;
-  }
 
   private final PrometheusClient prometheus;
   private final PodMetricsScraper scraper;
@@ -81,13 +78,12 @@ public class DriftEvaluator {
     var credentials =
         PrometheusCredentials.resolve(
             source, (secret, key) -> cluster.secretValue(ns, secret, key));
-    int timeout = source.timeoutSeconds != null ? source.timeoutSeconds : 5;
     return prometheus.query(
         source.url,
         source.query,
         credentials.auth(),
         credentials.caPem(),
-        Duration.ofSeconds(timeout));
+        source.timeoutOrDefault());
   }
 
   private static double singleValue(List<Sample> samples, String query)
@@ -125,7 +121,8 @@ public class DriftEvaluator {
         values.add(finite(v, source.metric + " on pod " + scrape.pod()));
       }
     }
-    return Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max")
+    return source
+        .aggregationOrDefault()
         .apply(values)
         .orElseThrow(() -> new MetricSourceException("NoData", "no value of " + source.metric));
   }
@@ -141,8 +138,8 @@ public class DriftEvaluator {
       throw new MetricSourceException(
           "NoServingPods", "ModelDeployment " + target + " has no ready serving pod to scrape");
     }
-    int port = source.port != null ? source.port : 8080;
-    String path = source.path != null ? source.path : "/metrics";
+    int port = source.portOrDefault();
+    String path = source.pathOrDefault();
     List<PodScrape> scrapes = new ArrayList<>();
     for (Pod pod : pods) {
       scrapes.add(
@@ -160,7 +157,7 @@ public class DriftEvaluator {
 
   private DriftEvaluation distribution(RetrainPolicy policy, DistributionSource source)
       throws MetricSourceException, InvalidHistogramException {
-    String featureLabel = source.featureLabel != null ? source.featureLabel : "feature";
+    String featureLabel = source.featureLabelOrDefault();
     List<Sample> samples = new ArrayList<>();
     if (source.prometheus != null) {
       samples.addAll(prometheusSamples(policy, source.prometheus));
@@ -195,8 +192,8 @@ public class DriftEvaluator {
         FeatureDrift.compare(
             baseline(policy, source.baseline),
             current,
-            DriftMethod.valueOf(source.method != null ? source.method.name() : "psi"),
-            Aggregation.valueOf(source.aggregation != null ? source.aggregation.name() : "max"));
+            source.methodOrDefault(),
+            source.aggregationOrDefault());
     return DriftEvaluation.of(report.aggregate(), report.scores());
   }
 

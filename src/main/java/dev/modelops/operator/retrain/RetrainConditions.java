@@ -4,7 +4,7 @@ import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus.Phase;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord;
-import dev.modelops.operator.drift.DriftEvaluation;
+import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.status.Conditions;
 import java.time.Instant;
 import java.util.Optional;
@@ -19,7 +19,11 @@ public final class RetrainConditions {
    * A configuration problem that stops retraining (bad jobTemplate, schedule or target); null when
    * none.
    */
-  public record Problem(String reason, String message) {}
+  public record Problem(Event.Reason code, String message) {
+    public String reason() {
+      return code.name();
+    }
+  }
 
   private RetrainConditions() {}
 
@@ -30,7 +34,7 @@ public final class RetrainConditions {
       Problem problem,
       Instant now) {
     Long generation = policy.getMetadata().getGeneration();
-    boolean suspended = Boolean.TRUE.equals(policy.getSpec().suspend);
+    boolean suspended = policy.getSpec().suspended();
     if (policy.getSpec().drift == null) {
       put(
           status,

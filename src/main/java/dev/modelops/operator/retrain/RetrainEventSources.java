@@ -1,13 +1,9 @@
 package dev.modelops.operator.retrain;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
-import dev.modelops.operator.drift.DriftEvaluation;
-import dev.modelops.operator.drift.DriftEvaluator;
-import dev.modelops.operator.metrics.PodMetricsScraper;
-import dev.modelops.operator.metrics.PrometheusClient;
 import dev.modelops.operator.observability.RetrainMetrics;
-import dev.modelops.operator.support.Durations;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -38,7 +34,10 @@ final class RetrainEventSources {
   private RetrainEventSources() {}
 
   static List<EventSource<?, RetrainPolicy>> create(
-      EventSourceContext<RetrainPolicy> context, int fetchThreads, RetrainMetrics metrics) {
+      EventSourceContext<RetrainPolicy> context,
+      int fetchThreads,
+      RetrainMetrics metrics,
+      DriftEvaluator evaluator) {
     context
         .getPrimaryCache()
         .addIndexer(
@@ -53,23 +52,21 @@ final class RetrainEventSources {
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, RetrainPolicy.class)
                 .withName("retrain-jobs")
-                .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
+                .withLabelSelector(Keys.POLICY_LABEL)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
                 .build(),
             context);
 
-    // Retraining pods only (their termination message carries the trained model); serving pods are
-    // watched
-    // by ServingPodCache, and only in namespaces whose policies scrape them.
+    // Retraining pods only (their termination message carries the trained model); serving pods
+    // are watched by ServingPodCache, and only in namespaces whose policies scrape them.
     InformerEventSource<Pod, RetrainPolicy> pods =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Pod.class, RetrainPolicy.class)
                 .withName("retrain-pods")
-                .withLabelSelector(RetrainJobFactory.POLICY_LABEL)
+                .withLabelSelector(Keys.POLICY_LABEL)
                 .withSecondaryToPrimaryMapper(
                     pod -> {
-                      String policy =
-                          pod.getMetadata().getLabels().get(RetrainJobFactory.POLICY_LABEL);
+                      String policy = pod.getMetadata().getLabels().get(Keys.POLICY_LABEL);
                       return policy == null
                           ? Set.of()
                           : Set.of(new ResourceID(policy, pod.getMetadata().getNamespace()));
@@ -77,16 +74,11 @@ final class RetrainEventSources {
                 .build(),
             context);
 
-    DriftEvaluator evaluator =
-        new DriftEvaluator(
-            new PrometheusClient(),
-            new PodMetricsScraper(),
-            new PolicyReferences(context.getClient(), new ServingPodCache(context.getClient())));
     PerResourcePollingEventSource.ResourceFetcher<DriftEvaluation, RetrainPolicy> fetcher =
         new PerResourcePollingEventSource.ResourceFetcher<>() {
           @Override
           public Set<DriftEvaluation> fetchResources(RetrainPolicy policy) {
-            if (policy.getSpec().drift == null || Boolean.TRUE.equals(policy.getSpec().suspend)) {
+            if (policy.getSpec().drift == null || policy.getSpec().suspended()) {
               return Set.of();
             }
             DriftEvaluation evaluation = evaluator.evaluate(policy);
@@ -107,8 +99,7 @@ final class RetrainEventSources {
             return Optional.of(
                 policy.getSpec().drift == null
                     ? Duration.ofMinutes(5)
-                    : Durations.parseOr(
-                        policy.getSpec().drift.evaluationInterval, Duration.ofSeconds(60)));
+                    : policy.getSpec().drift.evaluationIntervalOrDefault());
           }
         };
     PerResourcePollingEventSource<DriftEvaluation, RetrainPolicy, String> drift =

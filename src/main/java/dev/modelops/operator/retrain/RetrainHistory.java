@@ -6,6 +6,7 @@ import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord.Outcome;
 import dev.modelops.operator.observability.Event;
+import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.status.Conditions;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,7 +43,7 @@ public final class RetrainHistory {
     List<Event> events = new ArrayList<>();
     List<Promote> promotions = new ArrayList<>();
     boolean awaitingResult = false;
-    adopt(status, jobs, events);
+    adopt(status, jobs, now, events);
     for (RetrainRecord record : status.history) {
       if (record.outcome != Outcome.Running) {
         continue;
@@ -53,8 +54,8 @@ public final class RetrainHistory {
         finish(status, record, Outcome.Failed, now, "the Job was deleted before it finished");
         record.promotion = RetrainRecord.Promotion.NotPromoted;
         events.add(
-            Event.warning(
-                "RetrainFailed", "Job " + record.job + " was deleted before it finished"));
+            Event.of(
+                Reason.RetrainFailed, "Job " + record.job + " was deleted before it finished"));
       } else if (resultNotVisibleYet(job.get(), now)) {
         awaitingResult = true;
       } else if (job.get().finished()) {
@@ -108,8 +109,8 @@ public final class RetrainHistory {
                 r.message =
                     "model " + r.version + " was rolled back by the canary: " + entry.message;
                 events.add(
-                    Event.warning(
-                        "ModelRolledBack",
+                    Event.of(
+                        Reason.ModelRolledBack,
                         "model "
                             + r.version
                             + " from Job "
@@ -136,7 +137,10 @@ public final class RetrainHistory {
   }
 
   private static void adopt(
-      RetrainPolicyStatus status, Collection<RetrainJobView> jobs, List<Event> events) {
+      RetrainPolicyStatus status,
+      Collection<RetrainJobView> jobs,
+      Instant now,
+      List<Event> events) {
     long known = status.retrainCount == null ? 0 : status.retrainCount;
     jobs.stream()
         .filter(
@@ -146,12 +150,12 @@ public final class RetrainHistory {
         .sorted(Comparator.comparingLong(RetrainJobView::sequence))
         .forEach(
             j -> {
-              status.history.add(0, started(j.name(), j.trigger(), j.score(), Instant.now()));
+              status.history.add(0, started(j.name(), j.trigger(), j.score(), now));
               status.retrainCount =
                   Math.max(status.retrainCount == null ? 0 : status.retrainCount, j.sequence());
               events.add(
-                  Event.normal(
-                      "RetrainAdopted",
+                  Event.of(
+                      Reason.RetrainAdopted,
                       "found Job " + j.name() + " that a previous run created; following it"));
             });
   }
@@ -169,8 +173,8 @@ public final class RetrainHistory {
       finish(status, record, Outcome.Failed, at, "the Job failed: " + job.failure());
       record.promotion = RetrainRecord.Promotion.NotPromoted;
       events.add(
-          Event.warning(
-              "RetrainFailed",
+          Event.of(
+              Reason.RetrainFailed,
               "Job " + job.name() + " failed (" + job.failure() + "); nothing is promoted"));
       return;
     }
@@ -179,8 +183,8 @@ public final class RetrainHistory {
       finish(status, record, Outcome.Failed, at, parsed.problem());
       record.promotion = RetrainRecord.Promotion.NotPromoted;
       events.add(
-          Event.warning(
-              "UnreadableResult",
+          Event.of(
+              Reason.UnreadableResult,
               "Job "
                   + job.name()
                   + " succeeded but "
@@ -193,8 +197,8 @@ public final class RetrainHistory {
     record.version = result.version();
     record.uri = result.uri();
     events.add(
-        Event.normal(
-            "RetrainSucceeded",
+        Event.of(
+            Reason.RetrainSucceeded,
             "Job " + job.name() + " produced model " + result.version() + " at " + result.uri()));
     if (mode == Promotion.Manual) {
       supersedeCandidate(status);
@@ -204,8 +208,8 @@ public final class RetrainHistory {
       status.candidate.job = job.name();
       record.promotion = RetrainRecord.Promotion.AwaitingApproval;
       events.add(
-          Event.normal(
-              "AwaitingApproval",
+          Event.of(
+              Reason.AwaitingApproval,
               "model "
                   + result.version()
                   + " waits for approval: annotate the policy"
@@ -260,8 +264,8 @@ public final class RetrainHistory {
         .filter(r -> candidate.job.equals(r.job))
         .forEach(r -> r.promotion = RetrainRecord.Promotion.Promoted);
     return Optional.of(
-        Event.normal(
-            "CandidateDeployed",
+        Event.of(
+            Reason.CandidateDeployed,
             "model "
                 + candidate.version
                 + " from Job "

@@ -1,5 +1,6 @@
 package dev.modelops.operator.retrain;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord.Trigger;
@@ -23,11 +24,11 @@ import java.util.Map;
 
 /** Pure: the retraining Job for one trigger of a policy, from the policy's jobTemplate. */
 public final class RetrainJobFactory {
-  public static final String POLICY_LABEL = "modelops.dev/retrain-policy";
-  public static final String TRIGGER_LABEL = "modelops.dev/trigger";
-  public static final String SEQUENCE_ANNOTATION = "modelops.dev/retrain-sequence";
-  public static final String SCORE_ANNOTATION = "modelops.dev/drift-score";
-  public static final String MANAGED_BY = "modelops-operator";
+  public static final String POLICY_LABEL = Keys.POLICY_LABEL;
+  public static final String TRIGGER_LABEL = Keys.TRIGGER_LABEL;
+  public static final String SEQUENCE_ANNOTATION = Keys.SEQUENCE_ANNOTATION;
+  public static final String SCORE_ANNOTATION = Keys.SCORE_ANNOTATION;
+  public static final String MANAGED_BY = Keys.MANAGED_BY;
 
   /** Job names end up in pod labels (job-name), so they must stay a DNS label. */
   static final int MAX_NAME = 63;
@@ -91,8 +92,8 @@ public final class RetrainJobFactory {
     Map<String, String> labels = new HashMap<>();
     labels.put(POLICY_LABEL, policy.getMetadata().getName());
     labels.put(TRIGGER_LABEL, trigger.name());
-    labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
-    labels.put("app.kubernetes.io/component", "model-trainer");
+    labels.put(Keys.MANAGED_BY_LABEL, Keys.MANAGED_BY);
+    labels.put(Keys.COMPONENT_LABEL, "model-trainer");
 
     ObjectMeta meta = template.getMetadata() != null ? template.getMetadata() : new ObjectMeta();
     Map<String, String> annotations =

@@ -1,5 +1,6 @@
 package dev.modelops.operator.retrain;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord.Trigger;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -8,14 +9,19 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Map;
 import java.util.Optional;
 
-/** Pure: what a retraining Job (and its pods) says, in the terms the policy needs. */
+/**
+ * Pure: what a retraining Job (and its pods) says, in the terms the policy needs. Its labels and
+ * annotations are read without ever throwing: a Job someone edited is still shown, with what could
+ * be read.
+ */
 public record RetrainJobView(
     String name,
     long sequence,
     Trigger trigger,
-    String triggerId,
+    Optional<TriggerId> triggerId,
     Double score,
     State state,
     Instant finishedAt,
@@ -28,21 +34,15 @@ public record RetrainJobView(
     Failed
   }
 
-  public static final String TRIGGER_ID_ANNOTATION = "modelops.dev/trigger-id";
+  public static final String TRIGGER_ID_ANNOTATION = Keys.TRIGGER_ID_ANNOTATION;
 
   public boolean finished() {
     return state != State.Running;
   }
 
   public static RetrainJobView of(Job job, Collection<Pod> podsOfPolicy) {
-    var annotations = job.getMetadata().getAnnotations();
-    long sequence =
-        Long.parseLong(annotations.getOrDefault(RetrainJobFactory.SEQUENCE_ANNOTATION, "0"));
-    Trigger trigger =
-        Trigger.valueOf(
-            job.getMetadata().getLabels().getOrDefault(RetrainJobFactory.TRIGGER_LABEL, "manual"));
-    String scoreText = annotations.get(RetrainJobFactory.SCORE_ANNOTATION);
-    Double score = scoreText == null ? null : Double.valueOf(scoreText);
+    Map<String, String> annotations =
+        job.getMetadata().getAnnotations() == null ? Map.of() : job.getMetadata().getAnnotations();
     Optional<JobCondition> complete = condition(job, "Complete");
     Optional<JobCondition> failed = condition(job, "Failed");
     State state =
@@ -51,15 +51,15 @@ public record RetrainJobView(
         complete
             .or(() -> failed)
             .map(JobCondition::getLastTransitionTime)
-            .map(Instant::parse)
+            .flatMap(RetrainJobView::instant)
             .orElse(null);
     String failure = failed.map(c -> c.getReason() + ": " + c.getMessage()).orElse(null);
     return new RetrainJobView(
         job.getMetadata().getName(),
-        sequence,
-        trigger,
-        annotations.get(TRIGGER_ID_ANNOTATION),
-        score,
+        number(annotations.get(Keys.SEQUENCE_ANNOTATION)).map(Double::longValue).orElse(0L),
+        trigger(Keys.label(job, Keys.TRIGGER_LABEL)),
+        TriggerId.parse(annotations.get(Keys.TRIGGER_ID_ANNOTATION)),
+        number(annotations.get(Keys.SCORE_ANNOTATION)).orElse(null),
         state,
         finishedAt,
         state == State.Succeeded
@@ -76,6 +76,32 @@ public record RetrainJobView(
             .findFirst();
   }
 
+  private static Trigger trigger(String label) {
+    for (Trigger trigger : Trigger.values()) {
+      if (trigger.name().equals(label)) {
+        return trigger;
+      }
+    }
+    return Trigger.manual;
+  }
+
+  private static Optional<Double> number(String text) {
+    try {
+      double value = Double.parseDouble(text);
+      return Double.isFinite(value) ? Optional.of(value) : Optional.empty();
+    } catch (NullPointerException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static Optional<Instant> instant(String text) {
+    try {
+      return Optional.of(Instant.parse(text));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
   /**
    * The message of the newest succeeded pod of the Job, where the kubelet copies
    * /dev/termination-log.
@@ -84,14 +110,14 @@ public record RetrainJobView(
     return pods.stream()
         .filter(
             p ->
-                jobName.equals(p.getMetadata().getLabels().get("job-name"))
-                    || jobName.equals(
-                        p.getMetadata().getLabels().get("batch.kubernetes.io/job-name")))
-        .filter(p -> "Succeeded".equals(p.getStatus().getPhase()))
+                jobName.equals(Keys.label(p, Keys.LEGACY_JOB_NAME_LABEL))
+                    || jobName.equals(Keys.label(p, Keys.JOB_NAME_LABEL)))
+        .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
         .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
         .flatMap(
             p ->
-                p.getStatus().getContainerStatuses().stream()
+                Optional.ofNullable(p.getStatus().getContainerStatuses()).stream()
+                    .flatMap(Collection::stream)
                     .map(ContainerStatus::getState)
                     .filter(
                         s ->

@@ -1,27 +1,29 @@
 package dev.modelops.operator.rollout;
 
 import dev.modelops.operator.api.v1alpha1.AnalysisSpec;
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.api.v1alpha1.RolloutSpec;
 import dev.modelops.operator.api.v1alpha1.RolloutStatus;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
-import dev.modelops.operator.status.Conditions;
+import dev.modelops.operator.observability.Event.Reason;
+import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Applies one canary step to a ModelDeployment's status: starts a rollout when a new version
- * appears under the Canary strategy, advances it (CanaryStateMachine) and ends it by promotion or
- * rollback, recording the outcome in history. Pure but for the measurement callback, which queries
- * Prometheus.
+ * Pure: one canary step of a ModelDeployment. Starts a rollout when a new version appears under the
+ * Canary strategy, advances it (CanaryStateMachine) and ends it by promotion or rollback. It
+ * returns what changes as a {@link Step}; the status calculator folds that into the status, its
+ * history and its conditions, and the reconciler turns it into metrics.
  */
 public final class CanaryRollout {
 
@@ -30,34 +32,97 @@ public final class CanaryRollout {
     List<Measurement> measure(ModelDeployment md, AnalysisSpec analysis);
   }
 
-  /** {@code ended}: "promoted" or "rolled_back" with the rollout's duration, for metrics. */
-  public record Result(
+  /** How this step ended the rollout, if it did. */
+  public enum Ending {
+    None,
+    Promoted,
+    RolledBack
+  }
+
+  /**
+   * What one step changes.
+   *
+   * @param rollout the rollout state from now on; null when no canary runs
+   * @param ending whether the rolled-out version is now serving or rolled back
+   * @param endReason for a rollback: the history entry's reason (AnalysisFailed, Aborted)
+   * @param endMessage the history entry's message when the rollout ended
+   * @param progressReason the Progressing condition's reason while the rollout runs
+   * @param progressMessage its message
+   * @param started whether the rollout started in this step
+   * @param duration since the rollout started, when it ended in this step
+   */
+  public record Step(
+      RolloutStatus rollout,
+      Ending ending,
+      String endReason,
+      String endMessage,
+      String progressReason,
+      String progressMessage,
       List<Event> events,
       Optional<Duration> wakeUpIn,
-      Optional<String> started,
-      Optional<String> ended,
-      Duration duration,
-      String progressReason,
-      String progressMessage) {}
+      boolean started,
+      Duration duration) {
+
+    /** No canary runs (and none starts). */
+    public static Step none() {
+      return new Step(
+          null,
+          Ending.None,
+          null,
+          null,
+          null,
+          null,
+          List.of(),
+          Optional.empty(),
+          false,
+          Duration.ZERO);
+    }
+
+    /** promoted or rolled_back, for the rollout metrics; empty while it runs. */
+    public Optional<String> endedOutcome() {
+      return switch (ending) {
+        case Promoted -> Optional.of("promoted");
+        case RolledBack -> Optional.of("rolled_back");
+        case None -> Optional.empty();
+      };
+    }
+  }
 
   private CanaryRollout() {}
 
-  public static Result advance(
+  public static boolean isCanary(ModelDeployment md) {
+    return md.getSpec().rollout != null
+        && md.getSpec().rollout.strategyOrDefault() == RolloutSpec.Strategy.Canary;
+  }
+
+  /** Whether the rollout in the stored status is in an analysis step that is due a measurement. */
+  public static boolean measurementDue(ModelDeployment md, Instant now) {
+    RolloutStatus rollout = md.getStatus() == null ? null : md.getStatus().rollout;
+    if (!isCanary(md) || rollout == null || !runsSpec(md, rollout)) {
+      return false;
+    }
+    var spec = md.getSpec().rollout;
+    return CanaryStateMachine.measurementDue(spec.steps, spec.analysis, rollout, now);
+  }
+
+  /**
+   * @param status the status being computed: history already has the entry of spec.model, rollout
+   *     is the stored one; not modified
+   * @param measurements taken now, when {@link #measurementDue} said so
+   */
+  public static Step advance(
       ModelDeployment md,
       ModelDeploymentStatus status,
       Optional<Deployment> canary,
       int totalReplicas,
-      Analyzer analyzer,
+      Optional<List<Measurement>> measurements,
       Instant now) {
-    List<Event> events = new ArrayList<>();
     String version = md.getSpec().model.version;
     String uri = md.getSpec().model.uri;
-    RolloutStatus rollout = status.rollout;
+    RolloutStatus stored = status.rollout;
     VersionHistoryEntry latest = status.history.get(0);
 
-    if (rollout == null
-        || !version.equals(rollout.canaryVersion)
-        || !uri.equals(rollout.canaryUri)) {
+    if (stored == null || !runsSpec(md, stored)) {
       Optional<VersionHistoryEntry> serving =
           status.history.stream().filter(h -> h.outcome == Outcome.Serving).findFirst();
       boolean newVersion =
@@ -65,39 +130,30 @@ public final class CanaryRollout {
               && serving.isPresent()
               && !(serving.get().version.equals(version) && Objects.equals(serving.get().uri, uri));
       if (!newVersion) {
-        status.rollout = null;
-        return new Result(
-            events,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.empty(),
-            Duration.ZERO,
-            null,
-            null);
+        return Step.none();
       }
-      String stableVersion = rollout != null ? rollout.stableVersion : serving.get().version;
-      String stableUri = rollout != null ? rollout.stableUri : serving.get().uri;
-      status.rollout = CanaryStateMachine.start(version, uri, stableVersion, stableUri, now);
-      events.add(
-          Event.normal(
-              "CanaryStarted", "canary " + version + " starts beside stable " + stableVersion));
-      return new Result(
-          events,
-          Optional.of(Duration.ofSeconds(1)),
-          Optional.of(version),
-          Optional.empty(),
-          Duration.ZERO,
+      String stableVersion = stored != null ? stored.stableVersion : serving.get().version;
+      String stableUri = stored != null ? stored.stableUri : serving.get().uri;
+      return new Step(
+          CanaryStateMachine.start(version, uri, stableVersion, stableUri, now),
+          Ending.None,
+          null,
+          null,
           "CanaryStarting",
-          "canary " + version + " is starting");
+          "canary " + version + " is starting",
+          List.of(
+              Event.of(
+                  Reason.CanaryStarted,
+                  "canary " + version + " starts beside stable " + stableVersion)),
+          Optional.of(Duration.ofSeconds(1)),
+          true,
+          Duration.ZERO);
     }
 
     var spec = md.getSpec().rollout;
+    RolloutStatus rollout = StatusChange.copy(stored, RolloutStatus.class);
     int previousStep = rollout.stepIndex;
     boolean wasPaused = rollout.pausedReason != null;
-    Optional<List<Measurement>> measurements =
-        CanaryStateMachine.measurementDue(spec.steps, spec.analysis, rollout, now)
-            ? Optional.of(analyzer.measure(md, spec.analysis))
-            : Optional.empty();
     var decision =
         CanaryStateMachine.next(
             new CanaryStateMachine.Inputs(
@@ -107,107 +163,100 @@ public final class CanaryRollout {
                 availableCanaryPods(canary, version, uri),
                 totalReplicas,
                 measurements,
-                "true".equals(annotation(md, ModelDeployment.PROMOTE_ANNOTATION)),
-                "true".equals(annotation(md, ModelDeployment.ABORT_ANNOTATION)),
+                "true".equals(Keys.annotation(md, Keys.PROMOTE_ANNOTATION)),
+                "true".equals(Keys.annotation(md, Keys.ABORT_ANNOTATION)),
                 now));
     Duration duration = Duration.between(Instant.parse(rollout.startedAt), now);
-    VersionHistoryEntry entry =
-        status.history.stream()
-            .filter(h -> h.version.equals(version) && Objects.equals(h.uri, uri))
-            .findFirst()
-            .orElse(latest);
 
-    switch (decision.action()) {
-      case Promote -> {
-        status.history.stream()
-            .filter(h -> h.outcome == Outcome.Serving)
-            .forEach(h -> h.outcome = Outcome.Superseded);
-        entry.outcome = Outcome.Serving;
-        entry.finishedAt = Conditions.timestamp(now);
-        entry.message = "canary promoted: " + decision.message();
-        status.servingVersion = version;
-        status.rollout = null;
-        events.add(
-            Event.normal(
-                "CanaryPromoted", "canary " + version + " promoted (" + decision.message() + ")"));
-        return new Result(
-            events,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.of("promoted"),
-            duration,
-            null,
-            null);
-      }
-      case Rollback -> {
-        entry.outcome = Outcome.RolledBack;
-        entry.reason = decision.reason();
-        entry.finishedAt = Conditions.timestamp(now);
-        entry.message = decision.message();
-        status.rollout = null;
-        events.add(
-            Event.warning(
-                "RolledBack",
-                "canary "
-                    + version
-                    + " rolled back ("
-                    + decision.reason()
-                    + "): "
-                    + decision.message()
-                    + "; "
-                    + rollout.stableVersion
-                    + " kept serving"));
-        return new Result(
-            events,
-            Optional.empty(),
-            Optional.empty(),
-            Optional.of("rolled_back"),
-            duration,
-            null,
-            null);
-      }
-      default -> {
-        status.rollout = decision.state();
-        if (status.rollout.stepIndex != previousStep) {
+    return switch (decision.action()) {
+      case Promote ->
+          new Step(
+              null,
+              Ending.Promoted,
+              null,
+              "canary promoted: " + decision.message(),
+              null,
+              null,
+              List.of(
+                  Event.of(
+                      Reason.CanaryPromoted,
+                      "canary " + version + " promoted (" + decision.message() + ")")),
+              Optional.empty(),
+              false,
+              duration);
+      case Rollback ->
+          new Step(
+              null,
+              Ending.RolledBack,
+              decision.reason(),
+              decision.message(),
+              null,
+              null,
+              List.of(
+                  Event.of(
+                      Reason.RolledBack,
+                      "canary "
+                          + version
+                          + " rolled back ("
+                          + decision.reason()
+                          + "): "
+                          + decision.message()
+                          + "; "
+                          + rollout.stableVersion
+                          + " kept serving")),
+              Optional.empty(),
+              false,
+              duration);
+      case Continue -> {
+        RolloutStatus next = decision.state();
+        List<Event> events = new java.util.ArrayList<>();
+        if (next.stepIndex != previousStep) {
           events.add(
-              Event.normal(
-                  "CanaryStep",
+              Event.of(
+                  Reason.CanaryStep,
                   "canary "
                       + version
                       + " reached step "
-                      + (status.rollout.stepIndex + 1)
+                      + (next.stepIndex + 1)
                       + "/"
                       + spec.steps.size()
                       + " at weight "
-                      + status.rollout.weight
+                      + next.weight
                       + "%"));
         }
-        if (!wasPaused && status.rollout.pausedReason != null) {
-          events.add(
-              Event.normal(
-                  "CanaryPaused", "canary " + version + " " + status.rollout.pausedReason));
+        if (!wasPaused && next.pausedReason != null) {
+          events.add(Event.of(Reason.CanaryPaused, "canary " + version + " " + next.pausedReason));
         }
         String message =
             "canary "
                 + version
                 + " step "
-                + (status.rollout.stepIndex + 1)
+                + (next.stepIndex + 1)
                 + "/"
                 + spec.steps.size()
                 + ", weight "
-                + status.rollout.weight
+                + next.weight
                 + "%: "
                 + decision.message();
-        return new Result(
+        yield new Step(
+            next,
+            Ending.None,
+            null,
+            null,
+            decision.reason(),
+            message,
             events,
             decision.wakeUpIn(),
-            Optional.empty(),
-            Optional.empty(),
-            duration,
-            decision.reason(),
-            message);
+            false,
+            duration);
       }
-    }
+    };
+  }
+
+  /** Whether the rollout tests the model that spec.model names. */
+  private static boolean runsSpec(ModelDeployment md, RolloutStatus rollout) {
+    return md.getSpec().model.version.equals(rollout.canaryVersion)
+        && md.getSpec().model.uri.equals(rollout.canaryUri);
   }
 
   static int availableCanaryPods(Optional<Deployment> canary, String version, String uri) {
@@ -218,14 +267,9 @@ public final class CanaryRollout {
         canary.get().getSpec().getTemplate().getMetadata().getAnnotations();
     boolean runsVersion =
         template != null
-            && version.equals(template.get("modelops.dev/model-version"))
-            && uri.equals(template.get("modelops.dev/model-uri"));
+            && version.equals(template.get(Keys.VERSION_ANNOTATION))
+            && uri.equals(template.get(Keys.URI_ANNOTATION));
     Integer available = canary.get().getStatus().getAvailableReplicas();
     return runsVersion && available != null ? available : 0;
-  }
-
-  private static String annotation(ModelDeployment md, String key) {
-    var annotations = md.getMetadata().getAnnotations();
-    return annotations == null ? null : annotations.get(key);
   }
 }

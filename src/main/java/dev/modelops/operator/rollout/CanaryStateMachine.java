@@ -162,9 +162,9 @@ public final class CanaryStateMachine {
       results.addAll(counts.results);
       counts.results = new ArrayList<>(results.subList(0, Math.min(RESULTS_KEPT, results.size())));
     }
-    int failureLimit = spec.failureLimit != null ? spec.failureLimit : 0;
+    int failureLimit = spec.failureLimitOrDefault();
     Integer stepCount = in.steps().get(state.stepIndex).analysis.count;
-    int count = stepCount != null ? stepCount : spec.count != null ? spec.count : 3;
+    int count = stepCount != null ? stepCount : spec.countOrDefault();
     if (counts.failures > failureLimit) {
       return Decision.of(
           Action.Rollback,
@@ -225,7 +225,7 @@ public final class CanaryStateMachine {
   }
 
   static Duration interval(AnalysisSpec analysis) {
-    return Durations.parseOr(analysis.interval, Duration.ofSeconds(30));
+    return analysis.intervalOrDefault();
   }
 
   /**

@@ -88,7 +88,7 @@ public class AutoscalerDependent
         .withKind(md.getKind())
         .withName(md.getMetadata().getName())
         .endScaleTargetRef()
-        .withMinReplicas(autoscaling.minReplicas != null ? autoscaling.minReplicas : 1)
+        .withMinReplicas(autoscaling.minReplicasOrDefault())
         .withMaxReplicas(autoscaling.maxReplicas)
         .withMetrics(metrics)
         .endSpec()

@@ -1,12 +1,15 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.clients.EventRecorder;
+import dev.modelops.operator.clients.PrometheusAnalyzer;
+import dev.modelops.operator.clients.RequestAnnotations;
 import dev.modelops.operator.observability.Event;
-import dev.modelops.operator.observability.EventRecorder;
 import dev.modelops.operator.observability.RolloutMetrics;
 import dev.modelops.operator.rollout.CanaryRollout;
-import dev.modelops.operator.rollout.PrometheusAnalyzer;
+import dev.modelops.operator.rollout.Measurement;
 import dev.modelops.operator.status.Conditions;
 import dev.modelops.operator.status.PermanentError;
 import dev.modelops.operator.status.StatusChange;
@@ -20,14 +23,15 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
  * Applies the serving children (managed dependents, Server-Side Apply) and reports how the rollout
- * goes.
+ * goes: reads the children, measures the canary when due, computes the status in one pass
+ * (ServingStatusCalculator), records Events and metrics, patches status when it changed.
  */
 @Workflow(
     dependents = {
@@ -49,8 +53,10 @@ import org.jboss.logging.Logger;
     generationAwareEventProcessing = false)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
-  static final java.time.Duration PERMANENT_ERROR_RECHECK = java.time.Duration.ofMinutes(1);
+  static final Duration PERMANENT_ERROR_RECHECK = Duration.ofMinutes(1);
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
+  private static final List<String> REQUESTS =
+      List.of(Keys.PROMOTE_ANNOTATION, Keys.ABORT_ANNOTATION);
 
   private final EventRecorder events;
   private final CanaryRollout.Analyzer analyzer;
@@ -69,124 +75,56 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Instant now = Instant.now();
     List<Deployment> deployments =
         context.getSecondaryResources(Deployment.class).stream().toList();
-    Optional<Deployment> stable = named(deployments, ServingNames.deploymentName(md));
-    var result = ServingStatusCalculator.compute(md, stable, now);
-    List<Event> recorded = new ArrayList<>(result.events());
+    Optional<List<Measurement>> measurements =
+        CanaryRollout.measurementDue(md, now)
+            ? Optional.of(analyzer.measure(md, md.getSpec().rollout.analysis))
+            : Optional.empty();
+    var result =
+        ServingStatusCalculator.compute(
+            new ServingStatusCalculator.Inputs(
+                md,
+                named(deployments, ServingNames.deploymentName(md)),
+                named(deployments, CanaryDeploymentDependent.name(md)),
+                measurements,
+                now));
     ModelDeploymentStatus status = result.status();
-    Optional<Duration> wakeUp = Optional.empty();
-    if (ServingModels.isCanary(md)) {
-      var canary =
-          CanaryRollout.advance(
-              md,
-              status,
-              named(deployments, CanaryDeploymentDependent.name(md)),
-              ServingReplicas.desired(md.getSpec()),
-              analyzer,
-              now);
-      recorded.addAll(canary.events());
-      canary
-          .started()
-          .ifPresent(
-              v -> metrics.started(md.getMetadata().getNamespace(), md.getMetadata().getName()));
-      canary
-          .ended()
-          .ifPresent(
-              outcome ->
-                  metrics.ended(
-                      md.getMetadata().getNamespace(),
-                      md.getMetadata().getName(),
-                      outcome,
-                      canary.duration()));
-      // History changed: derive the conditions again from it, then say where the canary is.
-      ModelDeployment updated = withStatus(md, status);
-      var again = ServingStatusCalculator.compute(updated, stable, now);
-      recorded.addAll(again.events());
-      status = again.status();
-      ServingStatusCalculator.countCanaryPods(
-          status,
-          named(deployments, CanaryDeploymentDependent.name(md)),
-          ServingReplicas.desired(md.getSpec()));
-      if (status.rollout != null && canary.progressReason() != null) {
-        status.conditions =
-            Conditions.put(
-                status.conditions,
-                Conditions.of(
-                    ServingStatusCalculator.PROGRESSING,
-                    true,
-                    canary.progressReason(),
-                    canary.progressMessage(),
-                    md.getMetadata().getGeneration(),
-                    now));
-        status.phase = ServingStatusCalculator.phase(status);
-      }
-      metrics.step(
-          md.getMetadata().getNamespace(),
-          md.getMetadata().getName(),
-          status.rollout == null ? 0 : status.rollout.stepIndex + 1);
-      wakeUp = canary.wakeUpIn();
-      if (childrenChange(md.getStatus(), status)) {
-        // The children's desired state comes from status (weight, stable version), and JOSDK does
-        // not
-        // reconcile again after this controller's own status patch: ask for the next round now.
-        wakeUp = Optional.of(Duration.ofSeconds(1));
-      }
-    } else {
-      status.rollout = null;
-    }
-    recorded.forEach(event -> events.record(md, event));
-    UpdateControl<ModelDeployment> control;
-    boolean handledAnnotations = status.rollout == null && hasRolloutRequest(md);
-    if (StatusChange.differs(md.getStatus(), status)) {
+    result.events().forEach(event -> events.record(md, event));
+    recordRolloutMetrics(md, result);
+
+    boolean changed = StatusChange.differs(md.getStatus(), status);
+    List<String> handled =
+        status.rollout == null
+            ? REQUESTS.stream().filter(key -> Keys.annotation(md, key) != null).toList()
+            : List.of();
+    Optional<Duration> settle =
+        RequestAnnotations.settle(context.getClient(), md, changed, handled, handled);
+    Optional<Duration> wakeUp =
+        Stream.of(result.wakeUpIn(), settle).flatMap(Optional::stream).min(Duration::compareTo);
+    UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
+    if (changed) {
       md.setStatus(status);
       control = UpdateControl.patchStatus(md);
-      if (handledAnnotations) {
-        // Removing them now would make this status patch conflict; a second later they go (below).
-        wakeUp = Optional.of(Duration.ofSeconds(1));
-      }
-    } else {
-      // Status already shows the rollout has ended: the promote/abort annotations have done their
-      // work.
-      if (handledAnnotations) {
-        dev.modelops.operator.status.Annotations.remove(
-            context.getClient(),
-            md,
-            ModelDeployment.PROMOTE_ANNOTATION,
-            ModelDeployment.ABORT_ANNOTATION);
-      }
-      control = UpdateControl.noUpdate();
     }
     return wakeUp.map(control::rescheduleAfter).orElse(control);
   }
 
-  /** Whether the stable or canary Deployment's desired state differs between the two statuses. */
-  static boolean childrenChange(ModelDeploymentStatus before, ModelDeploymentStatus after) {
-    var was = before == null ? null : before.rollout;
-    var now = after.rollout;
-    boolean rolloutChanged =
-        (was == null) != (now == null)
-            || (was != null && !java.util.Objects.equals(was.weight, now.weight));
-    return rolloutChanged
-        || !java.util.Objects.equals(
-            before == null ? null : before.servingVersion, after.servingVersion);
-  }
-
-  private static boolean hasRolloutRequest(ModelDeployment md) {
-    return dev.modelops.operator.status.Annotations.get(md, ModelDeployment.PROMOTE_ANNOTATION)
-            != null
-        || dev.modelops.operator.status.Annotations.get(md, ModelDeployment.ABORT_ANNOTATION)
-            != null;
+  private void recordRolloutMetrics(ModelDeployment md, ServingStatusCalculator.Result result) {
+    if (!CanaryRollout.isCanary(md)) {
+      return;
+    }
+    String ns = md.getMetadata().getNamespace();
+    String name = md.getMetadata().getName();
+    CanaryRollout.Step step = result.canary();
+    if (step.started()) {
+      metrics.started(ns, name);
+    }
+    step.endedOutcome().ifPresent(outcome -> metrics.ended(ns, name, outcome, step.duration()));
+    var rollout = result.status().rollout;
+    metrics.step(ns, name, rollout == null ? 0 : rollout.stepIndex + 1);
   }
 
   private static Optional<Deployment> named(List<Deployment> deployments, String name) {
     return deployments.stream().filter(d -> name.equals(d.getMetadata().getName())).findFirst();
-  }
-
-  private static ModelDeployment withStatus(ModelDeployment md, ModelDeploymentStatus status) {
-    ModelDeployment copy = new ModelDeployment();
-    copy.setMetadata(md.getMetadata());
-    copy.setSpec(md.getSpec());
-    copy.setStatus(status);
-    return copy;
   }
 
   @Override
@@ -221,7 +159,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
                 Instant.now()));
     status.phase = ModelDeploymentStatus.Phase.Degraded;
     if (!alreadyReported) {
-      events.record(md, Event.warning(problem.reason(), problem.message()));
+      events.record(md, Event.of(problem.code(), problem.message()));
     }
     if (!StatusChange.differs(md.getStatus(), status)) {
       return ErrorStatusUpdateControl.<ModelDeployment>noStatusUpdate()

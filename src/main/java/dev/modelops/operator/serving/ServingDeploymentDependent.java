@@ -1,5 +1,6 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.api.v1alpha1.Defaults;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
 import dev.modelops.operator.api.v1alpha1.RuntimeSpec;
@@ -99,9 +100,9 @@ public class ServingDeploymentDependent
     podLabels.put(ServingNames.TRACK_LABEL, track);
     podLabels.put(ServingNames.VERSION_LABEL, model.version());
     int deadline =
-        spec.rollout != null && spec.rollout.progressDeadlineSeconds != null
-            ? spec.rollout.progressDeadlineSeconds
-            : 600;
+        spec.rollout != null
+            ? spec.rollout.progressDeadlineSecondsOrDefault()
+            : Defaults.PROGRESS_DEADLINE_SECONDS;
 
     ObjectMeta podMeta = new ObjectMeta();
     podMeta.setLabels(podLabels);
@@ -175,7 +176,7 @@ public class ServingDeploymentDependent
     RuntimeSpec runtime = spec.runtime;
     ContainerPort http = new ContainerPort();
     http.setName(ServingNames.HTTP_PORT_NAME);
-    http.setContainerPort(runtime.port != null ? runtime.port : 8080);
+    http.setContainerPort(runtime.portOrDefault());
     http.setProtocol("TCP");
     HTTPGetAction readinessGet = new HTTPGetAction();
     readinessGet.setPath(readinessPath(md));
@@ -225,7 +226,7 @@ public class ServingDeploymentDependent
   }
 
   static String readinessPath(ModelDeployment md) {
-    RuntimeSpec.Protocol protocol = md.getSpec().runtime.protocol;
+    RuntimeSpec.Protocol protocol = md.getSpec().runtime.protocolOrDefault();
     return protocol == RuntimeSpec.Protocol.v1
         ? "/v1/models/" + md.getSpec().model.name
         : "/v2/health/ready";

@@ -2,8 +2,8 @@ package dev.modelops.operator.serving;
 
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
-import dev.modelops.operator.api.v1alpha1.RolloutSpec;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
+import dev.modelops.operator.rollout.CanaryRollout;
 import dev.modelops.operator.rollout.CanaryStateMachine;
 
 /**
@@ -17,8 +17,7 @@ public final class ServingModels {
   private ServingModels() {}
 
   public static boolean isCanary(ModelDeployment md) {
-    return md.getSpec().rollout != null
-        && md.getSpec().rollout.strategy == RolloutSpec.Strategy.Canary;
+    return CanaryRollout.isCanary(md);
   }
 
   public static Model stable(ModelDeployment md) {
@@ -56,7 +55,7 @@ public final class ServingModels {
     if (!canaryRunning(md)) {
       return total;
     }
-    boolean surge = md.getSpec().rollout.surge == null || md.getSpec().rollout.surge;
+    boolean surge = md.getSpec().rollout.surgeOrDefault();
     return CanaryStateMachine.stableReplicas(total, weight(md), surge);
   }
 

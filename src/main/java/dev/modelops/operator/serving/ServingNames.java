@@ -1,18 +1,19 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The one place that names the serving children of a ModelDeployment and labels them. */
 public final class ServingNames {
-  public static final String MANAGED_BY = "modelops-operator";
-  public static final String MANAGED_BY_SELECTOR = "app.kubernetes.io/managed-by=" + MANAGED_BY;
-  public static final String DEPLOYMENT_LABEL = "modelops.dev/deployment";
-  public static final String TRACK_LABEL = "modelops.dev/track";
-  public static final String VERSION_LABEL = "modelops.dev/model-version";
-  public static final String VERSION_ANNOTATION = "modelops.dev/model-version";
-  public static final String URI_ANNOTATION = "modelops.dev/model-uri";
+  public static final String MANAGED_BY = Keys.MANAGED_BY;
+  public static final String MANAGED_BY_SELECTOR = Keys.MANAGED_BY_SELECTOR;
+  public static final String DEPLOYMENT_LABEL = Keys.DEPLOYMENT_LABEL;
+  public static final String TRACK_LABEL = Keys.TRACK_LABEL;
+  public static final String VERSION_LABEL = Keys.VERSION_LABEL;
+  public static final String VERSION_ANNOTATION = Keys.VERSION_ANNOTATION;
+  public static final String URI_ANNOTATION = Keys.URI_ANNOTATION;
   public static final String STABLE_TRACK = "stable";
   public static final String HTTP_PORT_NAME = "http";
   public static final String CLUSTER_DOMAIN = "cluster.local";
@@ -43,10 +44,10 @@ public final class ServingNames {
   /** Labels on every child object; the informers of the children select on managed-by. */
   public static Map<String, String> commonLabels(ModelDeployment md) {
     Map<String, String> labels = new LinkedHashMap<>();
-    labels.put("app.kubernetes.io/name", md.getSpec().model.name);
-    labels.put("app.kubernetes.io/instance", md.getMetadata().getName());
-    labels.put("app.kubernetes.io/component", "model-server");
-    labels.put("app.kubernetes.io/managed-by", MANAGED_BY);
+    labels.put(Keys.NAME_LABEL, md.getSpec().model.name);
+    labels.put(Keys.INSTANCE_LABEL, md.getMetadata().getName());
+    labels.put(Keys.COMPONENT_LABEL, "model-server");
+    labels.put(Keys.MANAGED_BY_LABEL, Keys.MANAGED_BY);
     labels.put(DEPLOYMENT_LABEL, md.getMetadata().getName());
     return labels;
   }

@@ -1,5 +1,6 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.api.v1alpha1.Defaults;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentSpec;
 
 /**
@@ -13,9 +14,9 @@ public final class ServingReplicas {
     if (spec.replicas != null) {
       return spec.replicas;
     }
-    if (spec.autoscaling != null && spec.autoscaling.minReplicas != null) {
-      return spec.autoscaling.minReplicas;
+    if (spec.autoscaling != null) {
+      return spec.autoscaling.minReplicasOrDefault();
     }
-    return 1;
+    return Defaults.REPLICAS;
   }
 }

@@ -3,67 +3,185 @@ package dev.modelops.operator.serving;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus.Phase;
+import dev.modelops.operator.api.v1alpha1.ModelLineage;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
+import dev.modelops.operator.observability.Event.Reason;
+import dev.modelops.operator.rollout.CanaryRollout;
+import dev.modelops.operator.rollout.Measurement;
 import dev.modelops.operator.status.Conditions;
 import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Pure: derives a ModelDeployment's status (conditions, phase, history) from its spec, its previous
- * status and the serving Deployment as the cluster reports it, plus the Events that the change
- * deserves.
+ * Pure: the one place that derives a ModelDeployment's status (history, rollout, replica counts,
+ * conditions, phase) from its spec, its stored status and its Deployments as the cluster reports
+ * them, plus the Events the change deserves and when to look again. One pass: open the history
+ * entry of spec.model, take the canary step, see what the stable Deployment has rolled out, count
+ * pods, derive the conditions.
  */
 public final class ServingStatusCalculator {
-  public static final String READY = "Ready";
-  public static final String PROGRESSING = "Progressing";
-  public static final String DEGRADED = "Degraded";
+  public static final String READY = ServingConditions.READY;
+  public static final String PROGRESSING = ServingConditions.PROGRESSING;
+  public static final String DEGRADED = ServingConditions.DEGRADED;
   public static final int HISTORY_LIMIT = 10;
 
-  public record Result(ModelDeploymentStatus status, List<Event> events) {}
+  /** What the reconciler observed: the children and, when one was due, a canary measurement. */
+  public record Inputs(
+      ModelDeployment md,
+      Optional<Deployment> stable,
+      Optional<Deployment> canary,
+      Optional<List<Measurement>> measurements,
+      Instant now) {}
+
+  /**
+   * @param canary the canary step taken (none for RollingUpdate), for the rollout metrics
+   * @param wakeUpIn when to reconcile again although no watched object changes
+   */
+  public record Result(
+      ModelDeploymentStatus status,
+      List<Event> events,
+      CanaryRollout.Step canary,
+      Optional<Duration> wakeUpIn) {}
 
   private ServingStatusCalculator() {}
 
-  public static Result compute(ModelDeployment md, Optional<Deployment> deployment, Instant now) {
-    List<Event> events = new ArrayList<>();
-    ModelDeploymentStatus before =
-        md.getStatus() != null ? md.getStatus() : new ModelDeploymentStatus();
-    ModelDeploymentStatus status = StatusChange.copy(before, ModelDeploymentStatus.class);
+  /** The reconciler's pass. */
+  public static Result compute(Inputs in) {
+    ModelDeployment md = in.md();
+    Draft draft = open(md, in.now());
+    CanaryRollout.Step step =
+        CanaryRollout.isCanary(md)
+            ? CanaryRollout.advance(
+                md,
+                draft.status,
+                in.canary(),
+                ServingReplicas.desired(md.getSpec()),
+                in.measurements(),
+                in.now())
+            : CanaryRollout.Step.none();
+    fold(draft, step, in.now());
+    finish(draft, in.stable(), in.canary(), in.now());
+    if (step.rollout() != null && step.progressReason() != null) {
+      draft.status.conditions =
+          Conditions.put(
+              draft.status.conditions,
+              Conditions.of(
+                  PROGRESSING,
+                  true,
+                  step.progressReason(),
+                  step.progressMessage(),
+                  md.getMetadata().getGeneration(),
+                  in.now()));
+      draft.status.phase = phase(draft.status);
+    }
+    Optional<Duration> wakeUp = step.wakeUpIn();
+    if (CanaryRollout.isCanary(md) && childrenChange(md.getStatus(), draft.status)) {
+      // The children's desired state comes from status (weight, stable version), and JOSDK does
+      // not reconcile again after this controller's own status patch: ask for the next round now.
+      wakeUp = Optional.of(Duration.ofSeconds(1));
+    }
+    return new Result(draft.status, draft.events, step, wakeUp);
+  }
+
+  /**
+   * The status the serving Deployment alone gives, leaving a canary rollout as it is stored (no
+   * step is taken): for RollingUpdate this is the whole pass.
+   */
+  public static Result compute(ModelDeployment md, Optional<Deployment> stable, Instant now) {
+    Draft draft = open(md, now);
+    finish(draft, stable, Optional.empty(), now);
+    return new Result(draft.status, draft.events, CanaryRollout.Step.none(), Optional.empty());
+  }
+
+  /** The status being computed, with the Events it has produced so far. */
+  private static final class Draft {
+    final ModelDeployment md;
+    final ModelDeploymentStatus before;
+    final ModelDeploymentStatus status;
+    final VersionHistoryEntry latest;
+    final List<Event> events = new ArrayList<>();
+
+    Draft(ModelDeployment md, Instant now) {
+      this.md = md;
+      this.before = md.getStatus() != null ? md.getStatus() : new ModelDeploymentStatus();
+      this.status = StatusChange.copy(before, ModelDeploymentStatus.class);
+      this.latest = openEntry(status, md, Conditions.timestamp(now), events);
+    }
+  }
+
+  private static Draft open(ModelDeployment md, Instant now) {
+    Draft draft = new Draft(md, now);
+    draft.status.observedGeneration = md.getMetadata().getGeneration();
+    draft.status.url = ServingNames.url(md);
+    draft.status.selector = ServingNames.servingSelectorString(md);
+    String version = md.getSpec().model.version;
+    String uri = md.getSpec().model.uri;
+    if (draft.latest.source == null) {
+      ModelLineage.of(md, version)
+          .filter(l -> uri.equals(l.uri()))
+          .ifPresent(l -> draft.latest.source = source(l));
+    }
+    return draft;
+  }
+
+  /** The canary step's rollout state and, when it ended the rollout, its history entry. */
+  private static void fold(Draft draft, CanaryRollout.Step step, Instant now) {
+    ModelDeploymentStatus status = draft.status;
+    status.rollout = step.rollout();
+    draft.events.addAll(step.events());
+    if (step.ending() == CanaryRollout.Ending.None) {
+      return;
+    }
+    String version = draft.md.getSpec().model.version;
+    String uri = draft.md.getSpec().model.uri;
+    VersionHistoryEntry entry =
+        status.history.stream()
+            .filter(h -> h.version.equals(version) && Objects.equals(h.uri, uri))
+            .findFirst()
+            .orElse(draft.latest);
+    entry.finishedAt = Conditions.timestamp(now);
+    entry.message = step.endMessage();
+    if (step.ending() == CanaryRollout.Ending.Promoted) {
+      status.history.stream()
+          .filter(h -> h.outcome == Outcome.Serving)
+          .forEach(h -> h.outcome = Outcome.Superseded);
+      entry.outcome = Outcome.Serving;
+      status.servingVersion = version;
+    } else {
+      entry.outcome = Outcome.RolledBack;
+      entry.reason = step.endReason();
+    }
+  }
+
+  /** What the stable Deployment has rolled out, the pods, the conditions and the phase. */
+  private static void finish(
+      Draft draft, Optional<Deployment> stable, Optional<Deployment> canary, Instant now) {
+    ModelDeployment md = draft.md;
+    ModelDeploymentStatus status = draft.status;
+    VersionHistoryEntry latest = draft.latest;
     String version = md.getSpec().model.version;
     String uri = md.getSpec().model.uri;
     Long generation = md.getMetadata().getGeneration();
     String at = Conditions.timestamp(now);
 
-    status.observedGeneration = generation;
-    status.url = ServingNames.url(md);
-    status.selector = ServingNames.servingSelectorString(md);
-
-    VersionHistoryEntry latest = startRolloutIfVersionChanged(status, version, uri, at, events);
-    if (latest.source == null) {
-      ModelLineage.of(md, version)
-          .filter(l -> uri.equals(l.uri()))
-          .ifPresent(l -> latest.source = source(l));
-    }
-    DeploymentView view = DeploymentView.of(deployment, version, uri);
+    DeploymentView view = DeploymentView.of(stable, version, uri);
     int desired =
-        deployment
-            .map(d -> d.getSpec().getReplicas())
-            .orElse(ServingReplicas.desired(md.getSpec()));
-    status.replicas = view.replicas;
-    status.readyReplicas = view.ready;
-    status.ready = view.ready + "/" + desired;
+        stable.map(d -> d.getSpec().getReplicas()).orElse(ServingReplicas.desired(md.getSpec()));
+    status.replicas = view.replicas();
+    status.readyReplicas = view.ready();
+    status.ready = view.ready() + "/" + desired;
 
-    if (latest.outcome != Outcome.Serving && view.rolledOut) {
+    if (latest.outcome != Outcome.Serving && view.rolledOut()) {
       for (VersionHistoryEntry entry : status.history) {
         if (entry.outcome == Outcome.Serving) {
           entry.outcome = Outcome.Superseded;
@@ -73,50 +191,55 @@ public final class ServingStatusCalculator {
       latest.finishedAt = at;
       latest.message = "all " + desired + " pods run this version";
       status.servingVersion = version;
-      events.add(
-          Event.normal(
-              "RolloutComplete",
+      draft.events.add(
+          Event.of(
+              Reason.RolloutComplete,
               "model version " + version + " is serving on " + desired + " pods"));
-    } else if (latest.outcome == Outcome.Progressing && view.deadlineExceeded) {
+    } else if (latest.outcome == Outcome.Progressing && view.deadlineExceeded()) {
       latest.outcome = Outcome.Failed;
       latest.finishedAt = at;
-      latest.message = view.progressMessage;
-      events.add(
-          Event.warning(
-              "RolloutFailed",
+      latest.message = view.progressMessage();
+      draft.events.add(
+          Event.of(
+              Reason.RolloutFailed,
               "model version "
                   + version
                   + " made no progress: "
-                  + view.progressMessage
-                  + keepsServing(status)));
+                  + view.progressMessage()
+                  + ServingConditions.keepsServing(status)));
     }
+    countCanaryPods(status, canary, ServingReplicas.desired(md.getSpec()));
 
     status.conditions =
         Conditions.put(
             status.conditions,
-            readyCondition(status, view, desired, deployment.isPresent(), generation, now));
+            ServingConditions.readyCondition(
+                status, view, desired, stable.isPresent(), generation, now));
     status.conditions =
         Conditions.put(
-            status.conditions, progressingCondition(latest, view, desired, generation, now));
-    var degraded = degradedCondition(status, latest, view, generation, now);
+            status.conditions,
+            ServingConditions.progressingCondition(latest, view, desired, generation, now));
+    var degraded = ServingConditions.degradedCondition(status, latest, view, generation, now);
     if (Conditions.TRUE.equals(degraded.getStatus())
         && "ReplicaFailure".equals(degraded.getReason())
-        && !"ReplicaFailure".equals(Conditions.reason(before.conditions, DEGRADED).orElse(""))) {
-      events.add(Event.warning("ReplicaFailure", degraded.getMessage()));
+        && !"ReplicaFailure"
+            .equals(Conditions.reason(draft.before.conditions, DEGRADED).orElse(""))) {
+      draft.events.add(Event.of(Reason.ReplicaFailure, degraded.getMessage()));
     }
     status.conditions = Conditions.put(status.conditions, degraded);
     status.phase = phase(status);
     if (status.history.size() > HISTORY_LIMIT) {
       status.history = new ArrayList<>(status.history.subList(0, HISTORY_LIMIT));
     }
-    return new Result(status, events);
   }
 
   /**
    * A new version (or a new URI for it) opens a history entry; the entry is the rollout's record.
    */
-  private static VersionHistoryEntry startRolloutIfVersionChanged(
-      ModelDeploymentStatus status, String version, String uri, String at, List<Event> events) {
+  private static VersionHistoryEntry openEntry(
+      ModelDeploymentStatus status, ModelDeployment md, String at, List<Event> events) {
+    String version = md.getSpec().model.version;
+    String uri = md.getSpec().model.uri;
     if (status.history == null) {
       status.history = new ArrayList<>();
     }
@@ -132,7 +255,7 @@ public final class ServingStatusCalculator {
     VersionHistoryEntry started = new VersionHistoryEntry(version, uri, at, Outcome.Progressing);
     status.history.add(0, started);
     events.add(
-        Event.normal("RolloutStarted", "rolling out model version " + version + " from " + uri));
+        Event.of(Reason.RolloutStarted, "rolling out model version " + version + " from " + uri));
     return started;
   }
 
@@ -146,146 +269,8 @@ public final class ServingStatusCalculator {
     return source;
   }
 
-  private static io.fabric8.kubernetes.api.model.Condition readyCondition(
-      ModelDeploymentStatus status,
-      DeploymentView view,
-      int desired,
-      boolean exists,
-      Long generation,
-      Instant now) {
-    if (!exists) {
-      return Conditions.of(
-          READY,
-          false,
-          "DeploymentPending",
-          "waiting for the serving Deployment to be created",
-          generation,
-          now);
-    }
-    if (desired == 0) {
-      return Conditions.of(READY, true, "ScaledToZero", "scaled to zero replicas", generation, now);
-    }
-    if (view.available >= desired && status.servingVersion != null) {
-      return Conditions.of(
-          READY,
-          true,
-          "AllReplicasReady",
-          view.ready + "/" + desired + " pods ready, serving version " + status.servingVersion,
-          generation,
-          now);
-    }
-    return Conditions.of(
-        READY,
-        false,
-        "ReplicasNotReady",
-        view.available + "/" + desired + " pods available",
-        generation,
-        now);
-  }
-
-  private static io.fabric8.kubernetes.api.model.Condition progressingCondition(
-      VersionHistoryEntry latest, DeploymentView view, int desired, Long generation, Instant now) {
-    return switch (latest.outcome) {
-      case Progressing ->
-          Conditions.of(
-              PROGRESSING,
-              true,
-              "RollingOut",
-              "rolling out version "
-                  + latest.version
-                  + ": "
-                  + view.updated
-                  + "/"
-                  + desired
-                  + " pods updated",
-              generation,
-              now);
-      case Failed ->
-          Conditions.of(
-              PROGRESSING,
-              false,
-              "RolloutFailed",
-              "rollout of version " + latest.version + " failed: " + latest.message,
-              generation,
-              now);
-      case RolledBack ->
-          Conditions.of(
-              PROGRESSING,
-              false,
-              "RolledBack",
-              "version " + latest.version + " was rolled back",
-              generation,
-              now);
-      default ->
-          Conditions.of(
-              PROGRESSING,
-              false,
-              "RolloutComplete",
-              "version " + latest.version + " is rolled out",
-              generation,
-              now);
-    };
-  }
-
-  private static io.fabric8.kubernetes.api.model.Condition degradedCondition(
-      ModelDeploymentStatus status,
-      VersionHistoryEntry latest,
-      DeploymentView view,
-      Long generation,
-      Instant now) {
-    if (view.replicaFailure != null) {
-      return Conditions.of(
-          DEGRADED,
-          true,
-          "ReplicaFailure",
-          "pods cannot be created: " + view.replicaFailure,
-          generation,
-          now);
-    }
-    if (latest.outcome == Outcome.RolledBack) {
-      return Conditions.of(
-          DEGRADED,
-          true,
-          latest.reason != null ? latest.reason : "RolledBack",
-          "version "
-              + latest.version
-              + " was rolled back: "
-              + latest.message
-              + keepsServing(status)
-              + "; set spec.model to a new version (or back to the serving one)",
-          generation,
-          now);
-    }
-    if (latest.outcome == Outcome.Failed) {
-      return Conditions.of(
-          DEGRADED,
-          true,
-          "ProgressDeadlineExceeded",
-          "version "
-              + latest.version
-              + " made no progress: "
-              + latest.message
-              + keepsServing(status),
-          generation,
-          now);
-    }
-    return Conditions.of(DEGRADED, false, "AsExpected", "no problem detected", generation, now);
-  }
-
-  private static String keepsServing(ModelDeploymentStatus status) {
-    return status.servingVersion == null
-        ? ""
-        : "; version " + status.servingVersion + " keeps serving";
-  }
-
   public static Phase phase(ModelDeploymentStatus status) {
-    if (Conditions.isTrue(status.conditions, DEGRADED)) {
-      return Phase.Degraded;
-    }
-    if (Conditions.isTrue(status.conditions, PROGRESSING)) {
-      return Phase.Progressing;
-    }
-    return Conditions.isTrue(status.conditions, READY) ? Phase.Ready : Phase.Pending;
+    return ServingConditions.phase(status);
   }
 
   /**
@@ -308,75 +293,13 @@ public final class ServingStatusCalculator {
     return pods == null ? 0 : pods;
   }
 
-  /** What the Deployment says about the rollout of one version, in kubectl-rollout-status terms. */
-  record DeploymentView(
-      int replicas,
-      int ready,
-      int available,
-      int updated,
-      boolean rolledOut,
-      boolean deadlineExceeded,
-      String progressMessage,
-      String replicaFailure) {
-
-    static DeploymentView of(Optional<Deployment> maybe, String version, String uri) {
-      if (maybe.isEmpty()) {
-        return new DeploymentView(0, 0, 0, 0, false, false, null, null);
-      }
-      Deployment d = maybe.get();
-      DeploymentStatus s = d.getStatus() != null ? d.getStatus() : new DeploymentStatus();
-      int want = d.getSpec().getReplicas() != null ? d.getSpec().getReplicas() : 1;
-      int replicas = orZero(s.getReplicas());
-      int updated = orZero(s.getUpdatedReplicas());
-      int available = orZero(s.getAvailableReplicas());
-      Map<String, String> template = d.getSpec().getTemplate().getMetadata().getAnnotations();
-      boolean templateIsThisVersion =
-          template != null
-              && version.equals(template.get(ServingNames.VERSION_ANNOTATION))
-              && uri.equals(template.get(ServingNames.URI_ANNOTATION));
-      boolean observed =
-          s.getObservedGeneration() != null
-              && d.getMetadata().getGeneration() != null
-              && s.getObservedGeneration() >= d.getMetadata().getGeneration();
-      boolean rolledOut =
-          templateIsThisVersion
-              && observed
-              && updated == want
-              && replicas == want
-              && available >= want;
-      Optional<DeploymentCondition> progressing = condition(s, "Progressing");
-      boolean deadline =
-          templateIsThisVersion
-              && progressing
-                  .map(
-                      c ->
-                          "False".equals(c.getStatus())
-                              && "ProgressDeadlineExceeded".equals(c.getReason()))
-                  .orElse(false);
-      String failure =
-          condition(s, "ReplicaFailure")
-              .filter(c -> "True".equals(c.getStatus()))
-              .map(DeploymentCondition::getMessage)
-              .orElse(null);
-      return new DeploymentView(
-          replicas,
-          orZero(s.getReadyReplicas()),
-          available,
-          updated,
-          rolledOut,
-          deadline,
-          progressing.map(DeploymentCondition::getMessage).orElse(null),
-          failure);
-    }
-
-    private static Optional<DeploymentCondition> condition(DeploymentStatus s, String type) {
-      return s.getConditions() == null
-          ? Optional.empty()
-          : s.getConditions().stream().filter(c -> type.equals(c.getType())).findFirst();
-    }
-
-    private static int orZero(Integer value) {
-      return value == null ? 0 : value;
-    }
+  /** Whether the stable or canary Deployment's desired state differs between the two statuses. */
+  static boolean childrenChange(ModelDeploymentStatus before, ModelDeploymentStatus after) {
+    var was = before == null ? null : before.rollout;
+    var now = after.rollout;
+    boolean rolloutChanged =
+        (was == null) != (now == null) || (was != null && !Objects.equals(was.weight, now.weight));
+    return rolloutChanged
+        || !Objects.equals(before == null ? null : before.servingVersion, after.servingVersion);
   }
 }

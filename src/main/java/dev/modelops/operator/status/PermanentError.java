@@ -1,5 +1,6 @@
 package dev.modelops.operator.status;
 
+import dev.modelops.operator.observability.Event;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
 import java.util.ArrayDeque;
@@ -11,7 +12,12 @@ import java.util.Optional;
  * what the operator sent. It becomes a Degraded condition and a Warning Event; JOSDK still retries
  * with backoff, so fixing RBAC or the input heals the resource without a restart.
  */
-public record PermanentError(String reason, String message) {
+public record PermanentError(Event.Reason code, String message) {
+
+  /** The reason as conditions and Events show it. */
+  public String reason() {
+    return code.name();
+  }
 
   public static Optional<PermanentError> classify(Throwable error) {
     Deque<Throwable> pending = new ArrayDeque<>();
@@ -43,11 +49,13 @@ public record PermanentError(String reason, String message) {
       case 403 ->
           Optional.of(
               new PermanentError(
-                  "PermissionDenied", "the operator's RBAC role does not allow this: " + detail));
+                  Event.Reason.PermissionDenied,
+                  "the operator's RBAC role does not allow this: " + detail));
       case 400, 422 ->
           Optional.of(
               new PermanentError(
-                  "RejectedByApiServer", "the API server rejected a child object: " + detail));
+                  Event.Reason.RejectedByApiServer,
+                  "the API server rejected a child object: " + detail));
       default -> Optional.empty();
     };
   }

@@ -1,4 +1,4 @@
-package dev.modelops.operator.drift;
+package dev.modelops.operator.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.modelops.operator.retrain;
+package dev.modelops.operator.clients;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

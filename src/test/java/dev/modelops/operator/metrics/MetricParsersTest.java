@@ -40,7 +40,7 @@ class MetricParsersTest {
   @Test
   void readsVectorAndScalarAnswersOfThePrometheusApi() throws Exception {
     var vector =
-        PrometheusClient.parse(
+        PrometheusResponse.parse(
             "http://p",
             200,
             """
@@ -49,7 +49,7 @@ class MetricParsersTest {
     assertEquals(0.25, vector.get(0).value());
     assertEquals("churn", vector.get(0).label("model"));
     var scalar =
-        PrometheusClient.parse(
+        PrometheusResponse.parse(
             "http://p",
             200,
             "{\"status\":\"success\",\"data\":{\"resultType\":\"scalar\",\"result\":[1,\"3\"]}}");
@@ -62,7 +62,7 @@ class MetricParsersTest {
         assertThrows(
             MetricSourceException.class,
             () ->
-                PrometheusClient.parse(
+                PrometheusResponse.parse(
                     "http://p",
                     400,
                     "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error at char 3\"}"));
@@ -73,21 +73,21 @@ class MetricParsersTest {
         assertThrows(
                 MetricSourceException.class,
                 () ->
-                    PrometheusClient.parse(
+                    PrometheusResponse.parse(
                         "http://p", 401, "{\"status\":\"error\",\"error\":\"unauthorized\"}"))
             .reason());
     assertEquals(
         "UnparseableResponse",
         assertThrows(
                 MetricSourceException.class,
-                () -> PrometheusClient.parse("http://p", 200, "<html>"))
+                () -> PrometheusResponse.parse("http://p", 200, "<html>"))
             .reason());
     assertEquals(
         "UnsupportedResult",
         assertThrows(
                 MetricSourceException.class,
                 () ->
-                    PrometheusClient.parse(
+                    PrometheusResponse.parse(
                         "http://p",
                         200,
                         "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"))
@@ -96,7 +96,13 @@ class MetricParsersTest {
 
   @Test
   void credentialsNeverShowInToString() {
-    assertTrue(!PrometheusClient.Auth.bearer("s3cr3t").toString().contains("s3cr3t"));
-    assertTrue(!PrometheusClient.Auth.basic("u", "pw123").toString().contains("pw123"));
+    assertTrue(
+        !dev.modelops.operator.clients.PrometheusClient.Auth.bearer("s3cr3t")
+            .toString()
+            .contains("s3cr3t"));
+    assertTrue(
+        !dev.modelops.operator.clients.PrometheusClient.Auth.basic("u", "pw123")
+            .toString()
+            .contains("pw123"));
   }
 }

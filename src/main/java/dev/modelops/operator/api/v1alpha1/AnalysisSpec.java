@@ -1,12 +1,14 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.modelops.operator.support.Durations;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Duration;
 import java.util.List;
 
 public class AnalysisSpec {
@@ -17,7 +19,7 @@ public class AnalysisSpec {
       "Queries measured together; a measurement succeeds when every query meets its successCondition.")
   public List<AnalysisQuery> queries;
 
-  @Default("30s")
+  @Default(Defaults.ANALYSIS_INTERVAL)
   @Size(max = 32)
   @ValidationRule(
       value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
@@ -25,16 +27,28 @@ public class AnalysisSpec {
   @JsonPropertyDescription("Time between measurements.")
   public String interval;
 
-  @Default("3")
+  @Default("" + Defaults.ANALYSIS_COUNT)
   @Min(1)
   @Max(100)
   @JsonPropertyDescription("Measurements per analysis step.")
   public Integer count;
 
-  @Default("0")
+  @Default("" + Defaults.ANALYSIS_FAILURE_LIMIT)
   @Min(0)
   @JsonPropertyDescription(
       "Failed measurements tolerated; one more rolls the canary back. A query that cannot be"
           + " measured (Prometheus down, no data) counts as a failure.")
   public Integer failureLimit;
+
+  public Duration intervalOrDefault() {
+    return Durations.parse(interval != null ? interval : Defaults.ANALYSIS_INTERVAL);
+  }
+
+  public int countOrDefault() {
+    return count != null ? count : Defaults.ANALYSIS_COUNT;
+  }
+
+  public int failureLimitOrDefault() {
+    return failureLimit != null ? failureLimit : Defaults.ANALYSIS_FAILURE_LIMIT;
+  }
 }

@@ -15,7 +15,7 @@ import io.fabric8.generator.annotation.ValidationRule;
     message = "autoscaling needs a target: set targetCPUUtilizationPercentage, metric, or both")
 public class AutoscalingSpec {
 
-  @Default("1")
+  @Default("" + Defaults.MIN_REPLICAS)
   @Min(1)
   @JsonPropertyDescription("Fewest serving pods the autoscaler keeps (at least 1).")
   public Integer minReplicas;
@@ -36,4 +36,8 @@ public class AutoscalingSpec {
       "A per-pod custom metric (served by a custom metrics adapter) to scale on,"
           + " e.g. inference requests per second.")
   public CustomMetricSpec metric;
+
+  public int minReplicasOrDefault() {
+    return minReplicas != null ? minReplicas : Defaults.MIN_REPLICAS;
+  }
 }

@@ -1,6 +1,8 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.modelops.operator.drift.Aggregation;
+import dev.modelops.operator.drift.DriftMethod;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
@@ -10,20 +12,6 @@ import io.fabric8.generator.annotation.ValidationRule;
     value = "(has(self.prometheus) ? 1 : 0) + (has(self.podMetrics) ? 1 : 0) == 1",
     message = "distribution reads its histograms from exactly one of prometheus or podMetrics")
 public class DistributionSource {
-
-  /** Statistical distance between the baseline and the current histogram of a feature. */
-  public enum Method {
-    psi,
-    ks,
-    js,
-    wasserstein
-  }
-
-  /** How per-feature scores become one score. */
-  public enum Aggregation {
-    max,
-    mean
-  }
 
   @JsonPropertyDescription(
       "Read the current histograms with a PromQL query returning cumulative buckets"
@@ -35,7 +23,7 @@ public class DistributionSource {
           + " name); the pods' buckets are summed.")
   public PodMetricsSource podMetrics;
 
-  @Default("feature")
+  @Default(Defaults.FEATURE_LABEL)
   @Size(max = 128)
   @JsonPropertyDescription("Label that names the feature of each histogram series.")
   public String featureLabel;
@@ -44,13 +32,25 @@ public class DistributionSource {
   @JsonPropertyDescription("The distribution the model was trained on, per feature.")
   public Baseline baseline;
 
-  @Default("psi")
+  @Default(Defaults.METHOD)
   @JsonPropertyDescription(
       "psi (population stability index), ks (Kolmogorov-Smirnov), js (Jensen-Shannon"
           + " distance, base 2, in [0,1]) or wasserstein (Wasserstein-1 on the bucket edges).")
-  public Method method;
+  public DriftMethod method;
 
-  @Default("max")
+  @Default(Defaults.AGGREGATION)
   @JsonPropertyDescription("How per-feature scores become the policy's score: max or mean.")
   public Aggregation aggregation;
+
+  public String featureLabelOrDefault() {
+    return featureLabel != null ? featureLabel : Defaults.FEATURE_LABEL;
+  }
+
+  public DriftMethod methodOrDefault() {
+    return method != null ? method : DriftMethod.valueOf(Defaults.METHOD);
+  }
+
+  public Aggregation aggregationOrDefault() {
+    return aggregation != null ? aggregation : Aggregation.valueOf(Defaults.AGGREGATION);
+  }
 }

@@ -2,11 +2,13 @@ package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.modelops.operator.support.Durations;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Duration;
 
 @ValidationRule(
     value =
@@ -30,7 +32,7 @@ public class DriftSpec {
   @JsonPropertyDescription("Drift is real when the score is above this value.")
   public Double threshold;
 
-  @Default("0s")
+  @Default(Defaults.FOR)
   @Size(max = 32)
   @ValidationRule(
       value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
@@ -40,11 +42,21 @@ public class DriftSpec {
       "How long the score must stay above the threshold before it triggers a retrain.")
   public String forDuration;
 
-  @Default("60s")
+  @Default(Defaults.EVALUATION_INTERVAL)
   @Size(max = 32)
   @ValidationRule(
       value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
       message = "evaluationInterval must be a duration such as 30s or 5m")
   @JsonPropertyDescription("How often the score is measured.")
   public String evaluationInterval;
+
+  /** How long the breach must hold ({@code for}). */
+  public Duration holdFor() {
+    return Durations.parse(forDuration != null ? forDuration : Defaults.FOR);
+  }
+
+  public Duration evaluationIntervalOrDefault() {
+    return Durations.parse(
+        evaluationInterval != null ? evaluationInterval : Defaults.EVALUATION_INTERVAL);
+  }
 }

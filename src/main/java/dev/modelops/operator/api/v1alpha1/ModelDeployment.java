@@ -59,11 +59,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
     implements Namespaced {
   /** `true` skips the remaining canary steps and promotes; the operator removes it when done. */
-  public static final String PROMOTE_ANNOTATION = "modelops.dev/promote";
+  public static final String PROMOTE_ANNOTATION = Keys.PROMOTE_ANNOTATION;
 
   /** `true` rolls the canary back now; the operator removes it when done. */
-  public static final String ABORT_ANNOTATION = "modelops.dev/abort";
+  public static final String ABORT_ANNOTATION = Keys.ABORT_ANNOTATION;
 
-  public static final String GROUP = "modelops.dev";
+  public static final String GROUP = Keys.GROUP;
   public static final String VERSION = "v1alpha1";
 }

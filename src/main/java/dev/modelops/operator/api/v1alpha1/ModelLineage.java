@@ -1,7 +1,6 @@
-package dev.modelops.operator.serving;
+package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +17,7 @@ public record ModelLineage(
     String trigger,
     Double driftScore,
     String promotedAt) {
-  public static final String ANNOTATION = "modelops.dev/promoted-by";
+  public static final String ANNOTATION = Keys.PROMOTED_BY_ANNOTATION;
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public String toJson() {

@@ -1,6 +1,7 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.modelops.operator.drift.Aggregation;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -10,19 +11,13 @@ import io.fabric8.generator.annotation.ValidationRule;
 
 public class PodMetricsSource {
 
-  /** How the serving pods' values become one score. */
-  public enum Aggregation {
-    max,
-    mean
-  }
-
-  @Default("8080")
+  @Default("" + Defaults.METRICS_PORT)
   @Min(1)
   @Max(65535)
   @JsonPropertyDescription("Port of the serving pods' metrics endpoint.")
   public Integer port;
 
-  @Default("/metrics")
+  @Default(Defaults.METRICS_PATH)
   @Size(max = 512)
   @ValidationRule(
       value = "self.startsWith('/')",
@@ -40,7 +35,19 @@ public class PodMetricsSource {
           + " name (its _bucket series are read).")
   public String metric;
 
-  @Default("max")
+  @Default(Defaults.AGGREGATION)
   @JsonPropertyDescription("How the pods' values become one score: max or mean.")
   public Aggregation aggregation;
+
+  public int portOrDefault() {
+    return port != null ? port : Defaults.METRICS_PORT;
+  }
+
+  public String pathOrDefault() {
+    return path != null ? path : Defaults.METRICS_PATH;
+  }
+
+  public Aggregation aggregationOrDefault() {
+    return aggregation != null ? aggregation : Aggregation.valueOf(Defaults.AGGREGATION);
+  }
 }

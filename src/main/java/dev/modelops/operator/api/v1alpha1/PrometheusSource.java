@@ -7,6 +7,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Duration;
 
 public class PrometheusSource {
 
@@ -37,9 +38,13 @@ public class PrometheusSource {
       "A Secret in the policy's namespace whose key `ca.crt` is the CA bundle for an https:// url.")
   public SecretReference caSecretRef;
 
-  @Default("5")
+  @Default("" + Defaults.TIMEOUT_SECONDS)
   @Min(1)
   @Max(60)
   @JsonPropertyDescription("Seconds to wait for an answer before the source counts as unavailable.")
   public Integer timeoutSeconds;
+
+  public Duration timeoutOrDefault() {
+    return Duration.ofSeconds(timeoutSeconds != null ? timeoutSeconds : Defaults.TIMEOUT_SECONDS);
+  }
 }

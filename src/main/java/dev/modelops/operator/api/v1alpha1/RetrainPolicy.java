@@ -45,8 +45,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class RetrainPolicy extends CustomResource<RetrainPolicySpec, RetrainPolicyStatus>
     implements Namespaced {
   /** Annotate with any value to retrain now; the operator removes it once the Job exists. */
-  public static final String RETRAIN_NOW_ANNOTATION = "modelops.dev/retrain-now";
+  public static final String RETRAIN_NOW_ANNOTATION = Keys.RETRAIN_NOW_ANNOTATION;
 
   /** Annotate with the candidate's version to promote it under `promotion: Manual`. */
-  public static final String APPROVE_ANNOTATION = "modelops.dev/approve";
+  public static final String APPROVE_ANNOTATION = Keys.APPROVE_ANNOTATION;
 }

@@ -2,6 +2,7 @@ package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.modelops.operator.support.Durations;
 import io.fabric8.crd.generator.annotation.PreserveUnknownFields;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
@@ -9,6 +10,7 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
+import java.time.Duration;
 
 @ValidationRule(
     value = "has(self.drift) || has(self.schedule)",
@@ -51,7 +53,7 @@ public class RetrainPolicySpec {
           + " Mondays at 03:00) or @hourly, @daily, @weekly, @monthly.")
   public String schedule;
 
-  @Default("1h")
+  @Default(Defaults.COOLDOWN)
   @Size(max = 32)
   @ValidationRule(
       value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
@@ -61,7 +63,7 @@ public class RetrainPolicySpec {
           + " for this long. Manual and scheduled triggers are not held back.")
   public String cooldown;
 
-  @Default("Forbid")
+  @Default(Defaults.CONCURRENCY)
   @JsonPropertyDescription(
       "What a trigger does while a retraining Job runs: Forbid (skip it) or Replace (delete"
           + " the running Job and start a new one).")
@@ -75,7 +77,7 @@ public class RetrainPolicySpec {
           + " the new model as JSON in its termination message: {\"version\": \"...\", \"uri\": \"...\"}.")
   public JsonNode jobTemplate;
 
-  @Default("Automatic")
+  @Default(Defaults.PROMOTION)
   @JsonPropertyDescription(
       "Automatic: a successful Job's model is written to the ModelDeployment, which rolls it"
           + " out with its rollout strategy. Manual: it is recorded as status.candidate until you annotate the"
@@ -83,19 +85,47 @@ public class RetrainPolicySpec {
           + " and URI (e.g. committed to Git).")
   public Promotion promotion;
 
-  @Default("3")
+  @Default("" + Defaults.SUCCESSFUL_JOBS_HISTORY_LIMIT)
   @Min(0)
   @Max(100)
   @JsonPropertyDescription("How many successful retraining Jobs to keep.")
   public Integer successfulJobsHistoryLimit;
 
-  @Default("1")
+  @Default("" + Defaults.FAILED_JOBS_HISTORY_LIMIT)
   @Min(0)
   @Max(100)
   @JsonPropertyDescription("How many failed retraining Jobs to keep.")
   public Integer failedJobsHistoryLimit;
 
-  @Default("false")
+  @Default("" + Defaults.SUSPEND)
   @JsonPropertyDescription("Stop evaluating and triggering; a running Job is left to finish.")
   public Boolean suspend;
+
+  public Duration cooldownOrDefault() {
+    return Durations.parse(cooldown != null ? cooldown : Defaults.COOLDOWN);
+  }
+
+  public Concurrency concurrencyOrDefault() {
+    return concurrency != null ? concurrency : Concurrency.valueOf(Defaults.CONCURRENCY);
+  }
+
+  public Promotion promotionOrDefault() {
+    return promotion != null ? promotion : Promotion.valueOf(Defaults.PROMOTION);
+  }
+
+  public int successfulJobsHistoryLimitOrDefault() {
+    return successfulJobsHistoryLimit != null
+        ? successfulJobsHistoryLimit
+        : Defaults.SUCCESSFUL_JOBS_HISTORY_LIMIT;
+  }
+
+  public int failedJobsHistoryLimitOrDefault() {
+    return failedJobsHistoryLimit != null
+        ? failedJobsHistoryLimit
+        : Defaults.FAILED_JOBS_HISTORY_LIMIT;
+  }
+
+  public boolean suspended() {
+    return suspend != null ? suspend : Defaults.SUSPEND;
+  }
 }

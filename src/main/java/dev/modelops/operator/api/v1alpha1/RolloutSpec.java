@@ -26,14 +26,14 @@ public class RolloutSpec {
     Canary
   }
 
-  @Default("RollingUpdate")
+  @Default(Defaults.STRATEGY)
   @JsonPropertyDescription(
       "RollingUpdate replaces pods one batch at a time and never takes a ready pod away"
           + " before its replacement is ready (maxUnavailable 0). Canary runs the new version beside the stable"
           + " one through `steps`, checks it with `analysis`, then promotes it or rolls it back.")
   public Strategy strategy;
 
-  @Default("600")
+  @Default("" + Defaults.PROGRESS_DEADLINE_SECONDS)
   @Min(10)
   @Max(86400)
   @JsonPropertyDescription(
@@ -41,7 +41,7 @@ public class RolloutSpec {
           + " the ModelDeployment is marked Degraded. The pods already serving keep serving.")
   public Integer progressDeadlineSeconds;
 
-  @Default("true")
+  @Default("" + Defaults.SURGE)
   @JsonPropertyDescription(
       "Canary only. true: canary pods are added beside the stable ones. false: each canary"
           + " pod replaces a stable pod, for models whose capacity (e.g. GPUs) cannot double.")
@@ -55,4 +55,18 @@ public class RolloutSpec {
 
   @JsonPropertyDescription("Canary only: the Prometheus queries that an analysis step runs.")
   public AnalysisSpec analysis;
+
+  public Strategy strategyOrDefault() {
+    return strategy != null ? strategy : Strategy.valueOf(Defaults.STRATEGY);
+  }
+
+  public int progressDeadlineSecondsOrDefault() {
+    return progressDeadlineSeconds != null
+        ? progressDeadlineSeconds
+        : Defaults.PROGRESS_DEADLINE_SECONDS;
+  }
+
+  public boolean surgeOrDefault() {
+    return surge != null ? surge : Defaults.SURGE;
+  }
 }

@@ -30,14 +30,14 @@ public class RuntimeSpec {
           + " (also given as MODEL_DIR).")
   public List<String> args;
 
-  @Default("8080")
+  @Default("" + Defaults.SERVER_PORT)
   @Min(1)
   @Max(65535)
   @JsonPropertyDescription(
       "Port the server listens on for HTTP inference and health requests (1-65535).")
   public Integer port;
 
-  @Default("v2")
+  @Default(Defaults.PROTOCOL)
   @JsonPropertyDescription(
       "Inference protocol: v1 (readiness at /v1/models/NAME) or v2, the Open Inference"
           + " Protocol (readiness at /v2/health/ready).")
@@ -55,4 +55,12 @@ public class RuntimeSpec {
       "CPU, memory and accelerator requests and limits of the server container, e.g."
           + " limits: {nvidia.com/gpu: 1}.")
   public ResourceRequirements resources;
+
+  public int portOrDefault() {
+    return port != null ? port : Defaults.SERVER_PORT;
+  }
+
+  public Protocol protocolOrDefault() {
+    return protocol != null ? protocol : Protocol.valueOf(Defaults.PROTOCOL);
+  }
 }
