@@ -75,5 +75,5 @@ deploy: ## Install CRDs, RBAC and the operator Deployment into KUBECONFIG's clus
 .PHONY: install-plugin
 install-plugin: ## Install the kubectl plugin (kubectl modelops) into $(PREFIX)/bin, default ~/.local/bin
 	install -d "$(PREFIX)/bin"
-	install -m 0755 hack/kubectl-modelops "$(PREFIX)/bin/kubectl-modelops"
+	install -m 0755 plugin/kubectl-modelops "$(PREFIX)/bin/kubectl-modelops"
 	@echo "installed $(PREFIX)/bin/kubectl-modelops; with $(PREFIX)/bin on PATH, check: kubectl plugin list"
