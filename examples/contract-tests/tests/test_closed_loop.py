@@ -84,6 +84,9 @@ def test_the_loop_closes(loop, monkeypatch):
                                     offline_drift.histograms_from_prometheus(scrape_text))
     assert quiet["aggregate"]["psi"] < 0.25 < 1.0 < drifted["aggregate"]["psi"]
     assert drifted["aggregate"]["ks"] > 0.5 and drifted["aggregate"]["js"] > 0.5
+    # the server scores its window against the baseline the same way (model_drift_score, PSI)
+    server_scores = {s.labels["feature"]: s.value for s in scrape(scrape_text) if s.name == "model_feature_drift_score"}
+    assert server_scores == pytest.approx({f: drifted["features"][f]["psi"] for f in FEATURES}, rel=1e-9)
     # the generator's own record of the window scores the same as the server's scrape
     from_generator = offline_drift.compare(offline_drift.histograms_from_json(baseline),
                                            offline_drift.histograms_from_json(stats["recent_buckets"]))

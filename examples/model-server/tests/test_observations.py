@@ -5,7 +5,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
 from sklearn_server.artifacts import FeatureSpec
-from sklearn_server.observations import InputDistribution, InputDistributionCollector
+from sklearn_server.observations import Baseline, BaselineMismatch, InputDistribution, InputDistributionCollector
 
 SPEC = FeatureSpec(names=("a", "b"), edges=((1.0, 2.0, 3.0), (0.5,)), classes=("x", "y"))
 
@@ -52,3 +52,32 @@ def test_a_value_on_an_edge_counts_in_that_edges_bucket():
     assert samples[("model_input_recent_bucket", (("feature", "a"), ("le", "1.0")))] == 0
     assert samples[("model_input_recent_bucket", (("feature", "a"), ("le", "2.0")))] == 1
     assert samples[("model_input_recent_bucket", (("feature", "b"), ("le", "0.5")))] == 1
+
+
+def baseline_document(counts_a, counts_b):
+    return {"a": {"edges": ["1.0", "2.0", "3.0", "+Inf"], "counts": counts_a},
+            "b": {"edges": ["0.5", "+Inf"], "counts": counts_b}}
+
+
+def test_drift_score_is_the_psi_of_the_window_against_the_baseline():
+    distribution = InputDistribution(SPEC, window_size=4)
+    baseline = Baseline(SPEC, baseline_document([1, 1, 1, 1], [2, 2]))
+    registry = CollectorRegistry()
+    registry.register(InputDistributionCollector(distribution, baseline))
+    assert "model_drift_score" not in generate_latest(registry).decode()  # nothing observed: no score
+    distribution.observe(np.array([[0.5, 0.1], [0.5, 0.1], [2.5, 0.1], [9.0, 0.1]]))
+    samples = {(s.name, tuple(s.labels.values())): s.value
+               for f in text_string_to_metric_families(generate_latest(registry).decode()) for s in f.samples}
+    # a: p = [.25]*4, q = [.5, 0, .25, .25]; b: p = [.5, .5], q = [1, 0]; empty buckets floored at 1e-4
+    psi_a = (0.5 - 0.25) * np.log(0.5 / 0.25) + (1e-4 - 0.25) * np.log(1e-4 / 0.25)
+    psi_b = (1 - 0.5) * np.log(1 / 0.5) + (1e-4 - 0.5) * np.log(1e-4 / 0.5)
+    assert samples[("model_feature_drift_score", ("a",))] == pytest.approx(psi_a, rel=1e-12)
+    assert samples[("model_feature_drift_score", ("b",))] == pytest.approx(psi_b, rel=1e-12)
+    assert samples[("model_drift_score", ())] == pytest.approx(max(psi_a, psi_b), rel=1e-12)
+
+
+def test_a_baseline_with_other_edges_is_refused():
+    document = baseline_document([1, 1, 1, 1], [2, 2])
+    document["a"]["edges"][1] = "2.5"
+    with pytest.raises(BaselineMismatch, match="edges of a"):
+        Baseline(SPEC, document)

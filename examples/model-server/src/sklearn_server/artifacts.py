@@ -18,6 +18,7 @@ import joblib
 
 MODEL_FILE = "model.joblib"
 FEATURES_FILE = "features.json"
+BASELINE_FILE = "baseline.json"  # optional: the training histograms, for model_drift_score
 
 
 class ArtifactError(Exception):

@@ -13,6 +13,7 @@ The v1 protocol ({"instances": [[...]]} -> {"predictions": [...]}) works too.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import uuid
 from pathlib import Path
@@ -22,10 +23,10 @@ from kserve import Model
 from kserve.errors import InvalidInput
 from kserve.protocol.infer_type import InferOutput, InferRequest, InferResponse
 
-from .artifacts import FeatureSpec, load_estimator, load_feature_spec
+from .artifacts import BASELINE_FILE, FeatureSpec, load_estimator, load_feature_spec
 from .feedback import PredictionLog
 from .metrics import ServerMetrics
-from .observations import InputDistribution, InputDistributionCollector
+from .observations import Baseline, InputDistribution, InputDistributionCollector
 
 log = logging.getLogger("sklearn_server")
 
@@ -50,11 +51,22 @@ class SklearnModel(Model):
         estimator = load_estimator(self.model_dir, spec)
         self.spec, self._estimator = spec, estimator
         self.distribution = InputDistribution(spec, self.window_size)
-        self.metrics.registry.register(InputDistributionCollector(self.distribution))
+        self.metrics.registry.register(InputDistributionCollector(self.distribution, self._baseline(spec)))
         for name in spec.classes:
             self.metrics.predictions.labels(name)
         self.ready = True
         return True
+
+    def _baseline(self, spec: FeatureSpec) -> Baseline | None:
+        path = self.model_dir / BASELINE_FILE
+        if not path.exists():
+            return None
+        try:
+            return Baseline(spec, json.loads(path.read_text()))
+        except (ValueError, KeyError, TypeError) as e:
+            # The score is an extra; serving must not depend on it.
+            log.warning("not exporting model_drift_score: %s", e)
+            return None
 
     # --- decoding -------------------------------------------------------------------------------
 

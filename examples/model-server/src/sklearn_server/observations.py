@@ -8,10 +8,17 @@ Exported (see InputDistributionCollector) as
                                            like now (what RetrainPolicy podMetrics reads),
   model_input_recent_rows                  how many rows the window holds (N once it is full).
 Both use the bucket edges from features.json, so they compare with the trainer's baseline.json.
+
+When MODEL_DIR also holds baseline.json (the training data's histograms), the window is scored
+against it at scrape time, so that a RetrainPolicy can read a ready-made score from the pods:
+  model_feature_drift_score{feature}       PSI of the feature's window against its baseline,
+  model_drift_score                        the largest of those.
+PSI as the operator defines it: sum (q - p) ln(q / p), probabilities floored at 1e-4.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 
 import numpy as np
@@ -75,12 +82,43 @@ class InputDistribution:
                     self._filled)
 
 
+PSI_EPSILON = 1e-4
+
+
+class BaselineMismatch(ValueError):
+    pass
+
+
+class Baseline:
+    """The training histograms of baseline.json, {"feature": {"edges": [le...], "counts": [...]}}."""
+
+    def __init__(self, spec: FeatureSpec, document: dict):
+        self.probabilities = []
+        for name, finite in zip(spec.names, spec.edges):
+            histogram = document.get(name)
+            if histogram is None:
+                raise BaselineMismatch(f"baseline.json has no histogram for {name}")
+            edges = [math.inf if str(e).lower() in ("+inf", "inf") else float(e) for e in histogram["edges"]]
+            if edges != list(finite) + [math.inf]:
+                raise BaselineMismatch(f"baseline.json edges of {name} differ from features.json")
+            counts = np.asarray(histogram["counts"], dtype=float)
+            if counts.shape != (len(edges),) or not np.all(np.isfinite(counts)) or np.any(counts < 0) or counts.sum() <= 0:
+                raise BaselineMismatch(f"baseline.json counts of {name} are not one count >= 0 per bucket")
+            self.probabilities.append(counts / counts.sum())
+
+    def psi(self, feature: int, counts: np.ndarray) -> float:
+        p = np.maximum(self.probabilities[feature], PSI_EPSILON)
+        q = np.maximum(counts / counts.sum(), PSI_EPSILON)
+        return float(np.sum((q - p) * np.log(q / p)))
+
+
 class InputDistributionCollector:
     """Renders an InputDistribution at scrape time (each feature has its own edges, which a
     prometheus_client Histogram with one bucket list for all label values cannot express)."""
 
-    def __init__(self, distribution: InputDistribution):
+    def __init__(self, distribution: InputDistribution, baseline: Baseline | None = None):
         self._distribution = distribution
+        self._baseline = baseline
 
     def collect(self):
         spec = self._distribution.spec
@@ -101,3 +139,12 @@ class InputDistributionCollector:
         yield histogram
         yield window
         yield GaugeMetricFamily("model_input_recent_rows", "Input rows in the recent window.", value=filled)
+        if self._baseline is None or filled == 0:
+            return  # no score is better than a made-up one
+        scores = [self._baseline.psi(f, counts) for f, counts in enumerate(recent)]
+        per_feature = GaugeMetricFamily("model_feature_drift_score",
+                                        "PSI of the recent window against the training baseline.", labels=["feature"])
+        for name, score in zip(spec.names, scores):
+            per_feature.add_metric([name], score)
+        yield per_feature
+        yield GaugeMetricFamily("model_drift_score", "Largest per-feature PSI of the recent window.", value=max(scores))
