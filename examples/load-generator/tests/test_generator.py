@@ -51,14 +51,15 @@ def test_steady_traffic_with_delayed_feedback_and_zero_failures(fake_server):
 
 
 def test_bucket_counts_are_those_of_the_rows_the_server_received(fake_server):
-    generator, limits = generator_for(fake_server.url, MAX_REQUESTS="60", RECENT_WINDOW_SIZE="25", SEED="3")
+    # one request at a time, so "the last 25 answered" is also "the last 25 the server received"
+    generator, limits = generator_for(fake_server.url, MAX_REQUESTS="60", RECENT_WINDOW_SIZE="25", SEED="3",
+                                      CONCURRENCY="1")
     stats = generator.run(**limits)
     rows = np.array(fake_server.rows())
     for column, name in enumerate(FEATURES):
         labels = [repr(e) for e in EDGES[name]] + ["+Inf"]
         assert stats["buckets"][name] == {"edges": labels, "counts": bucket(rows[:, column], EDGES[name])}
-        # requests run concurrently, so "the last 25" is by completion; compare as totals and shape
-        assert sum(stats["recent_buckets"][name]["counts"]) == 25
+        assert stats["recent_buckets"][name] == {"edges": labels, "counts": bucket(rows[-25:, column], EDGES[name])}
 
 
 def test_shift_moves_every_feature_by_its_standard_deviation(fake_server):
@@ -138,3 +139,24 @@ def test_configuration_errors(fake_server, tmp_path):
     schema.write_text(json.dumps({"features": [{"name": "x", "edges": [1]}]}))
     with pytest.raises(ConfigError, match="not iris"):
         build({"TARGET_URL": "http://127.0.0.1:9", "FEATURES_FILE": str(schema)})
+
+
+def test_the_command_runs_a_bounded_job_and_prints_its_result(fake_server):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "load_generator"], capture_output=True, text=True, timeout=60,
+        env={"PATH": os.environ["PATH"], "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src"),
+             "TARGET_URL": fake_server.url, "RATE": "100", "MAX_REQUESTS": "12", "FEEDBACK_DELAY": "0.1",
+             "CONTROL_PORT": "0"})
+    assert completed.returncode == 0, completed.stderr
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert (result["sent"], result["ok"], result["failed"]) == (12, 12, 0)
+    assert result["feedback"] == {"sent": 12, "ok": 12, "failed": 0}
+    completed = subprocess.run([sys.executable, "-m", "load_generator"], capture_output=True, text=True, timeout=60,
+                               env={"PATH": os.environ["PATH"],
+                                    "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
+    assert completed.returncode == 1 and "TARGET_URL is not set" in completed.stderr

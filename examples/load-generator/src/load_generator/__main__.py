@@ -2,7 +2,7 @@
 
 Environment (see README.md): TARGET_URL (required), MODEL_NAME, RATE, SHIFT, SHIFT_FEATURES,
 FEEDBACK_DELAY, CONTROL_PORT, BATCH_URI, BATCH_SIZE, MAX_REQUESTS, DURATION, CONCURRENCY,
-REQUEST_TIMEOUT, KEEP_ALIVE, RECENT_WINDOW_SIZE, FEATURES_FILE, STARTUP_TIMEOUT, SEED.
+REQUEST_TIMEOUT, KEEP_ALIVE, RECENT_WINDOW_SIZE, FEATURES_FILE, STARTUP_TIMEOUT, SEED, STATS_LOG_INTERVAL.
 """
 
 from __future__ import annotations
@@ -74,7 +74,8 @@ def build(env=os.environ) -> tuple[LoadGenerator, dict]:
         recorder = TrafficRecorder(env["BATCH_URI"], int(env.get("BATCH_SIZE", "100")),
                                    instance=env.get("HOSTNAME") or socket.gethostname())
     generator = LoadGenerator(client, sampler, stats, rate=float(env.get("RATE", "5")), feedback_delay=feedback_delay,
-                              concurrency=int(env.get("CONCURRENCY", "4")), recorder=recorder)
+                              concurrency=int(env.get("CONCURRENCY", "4")), recorder=recorder,
+                              log_interval=float(env.get("STATS_LOG_INTERVAL", "30")))
     limits = {"max_requests": int(env.get("MAX_REQUESTS", "0")), "duration": float(env.get("DURATION", "0"))}
     return generator, limits
 

@@ -63,7 +63,8 @@ class FeedbackScheduler:
 
 class LoadGenerator:
     def __init__(self, client: ModelClient, sampler: IrisSampler, stats: Stats, rate: float,
-                 feedback_delay: float | None, concurrency: int = 4, recorder: TrafficRecorder | None = None):
+                 feedback_delay: float | None, concurrency: int = 4, recorder: TrafficRecorder | None = None,
+                 log_interval: float = 30.0):
         if rate <= 0:
             raise ValueError("RATE must be > 0 requests per second")
         self.client = client
@@ -72,6 +73,7 @@ class LoadGenerator:
         self.rate = rate
         self.feedback_delay = feedback_delay
         self.recorder = recorder
+        self.log_interval = log_interval
         self._pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="request")
         # At most `concurrency` requests in flight: when the server is slower than the rate, the
         # generator falls behind rather than queueing without bound.
@@ -91,6 +93,7 @@ class LoadGenerator:
         """Send until stopped, or `max_requests` requests / `duration` seconds (0: no limit); returns /stats."""
         self.stats.shift = self.sampler.shift
         started = time.monotonic()
+        next_log = started + self.log_interval
         for number in itertools.count():
             if max_requests and number >= max_requests:
                 break
@@ -101,12 +104,20 @@ class LoadGenerator:
                 break
             self._slots.acquire()
             self._pool.submit(self._one_request)
+            if self.log_interval and time.monotonic() >= next_log:
+                next_log += self.log_interval
+                self._log_progress()
         self._pool.shutdown(wait=True)
         if self._feedback:
             self._feedback.close(timeout=self.feedback_delay + 2 * self.client.timeout + 5)
         if self.recorder:
             self.recorder.flush(self.sampler.shift)
         return self.stats.as_json()
+
+    def _log_progress(self) -> None:
+        s = self.stats
+        log.info("sent %d, ok %d, failed %d %s, retried %d, feedback %s, shift %.2f", s.sent, s.ok, s.failed,
+                 {k: v for k, v in s.failures.items() if v}, s.retried, dict(s.feedback), s.shift)
 
     def _one_request(self) -> None:
         try:
