@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stops the local control plane started by hack/cluster-up.sh and removes its state
-# (.local/ except logs/, kept for post-mortems). Only the pids recorded in .local/pids are
+# (.local/ except logs/, kept for post-mortems); a real node (hack/node-up.sh) goes first. Only the pids recorded in .local/pids are
 # signalled, and only if they still run the binary we started (pids get reused).
 set -euo pipefail
 shopt -s extglob
@@ -13,6 +13,11 @@ log() { echo "cluster-down: $*" >&2; }
 
 # ours NAME PID: true if PID is alive and its executable is named NAME.
 ours() { [[ $(readlink "/proc/$2/exe" 2>/dev/null) == */"$1"?(" (deleted)") ]]; }
+
+# A real node first, while the API server can still drain it (hack/node-up.sh).
+if [[ -d $STATE/node ]]; then
+  "$HACK/node-down.sh" || log "node-down reported leftovers (see above)"
+fi
 
 # Reverse start order, so clients go before the apiserver and the apiserver before etcd.
 for name in kwok kube-scheduler kube-controller-manager kube-apiserver etcd; do

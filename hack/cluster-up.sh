@@ -2,6 +2,9 @@
 # Starts a real Kubernetes control plane on loopback for local runs and e2e tests:
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, plus kwok faking one Node
 # and the lifecycle of its pods (no kubelet, no container runtime, no pod network).
+# With MODELOPS_REAL_NODE=1 (root) it then joins a real node as well (hack/node-up.sh:
+# containerd, kubelet, kube-proxy, pod network, DNS) and taints the fake node, so that
+# ordinary pods run for real and only pods that tolerate kwok.x-k8s.io/node=fake go to kwok.
 #
 # State lives in <repo>/.local: kubeconfig (admin), pki/, etcd-data/, logs/, pids/, bin ->
 # the tool cache. Everything listens on 127.0.0.1 only. Stop with hack/cluster-down.sh.
@@ -10,7 +13,8 @@
 # MODELOPS_ETCD_PEER_PORT (2380), MODELOPS_KCM_PORT (10257), MODELOPS_SCHEDULER_PORT (10259),
 # MODELOPS_POD_CIDR (127.1.0.0/16), MODELOPS_POD_ROUTE (0), MODELOPS_TOOLS_BIN (skip
 # hack/build-tools.sh), MODELOPS_APISERVER_EXTRA_ARGS / MODELOPS_KCM_EXTRA_ARGS /
-# MODELOPS_SCHEDULER_EXTRA_ARGS (extra flags, space-separated, e.g. for the benchmark).
+# MODELOPS_SCHEDULER_EXTRA_ARGS (extra flags, space-separated, e.g. for the benchmark),
+# MODELOPS_REAL_NODE (0; 1: also start the real node, see above).
 #
 # Pod IPs: kwok hands out IPs from the node's podCIDR. The default is a loopback range, so
 # a test process can serve HTTP "as" a pod by binding the pod's IP and all test traffic
@@ -55,6 +59,7 @@ if compgen -G "$PIDS/*.pid" >/dev/null; then
   # The running cluster's URL, not $API_PORT: it may have been started with other ports.
   if $all && readyz "$(awk '/server:/ {print $2; exit}' "$STATE/kubeconfig" 2>/dev/null)"; then
     log "already up (KUBECONFIG=$STATE/kubeconfig)"
+    if [[ ${MODELOPS_REAL_NODE:-0} == 1 ]]; then "$HACK/node-up.sh"; fi
     exit 0
   fi
   log "found stale/partial state in .local; cleaning it up first"
@@ -119,8 +124,11 @@ bg ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$PKI/sa.key"
 join
 bg cert apiserver "/CN=kube-apiserver" "keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=serverAuth
-subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.96.0.1"
+subjectAltName=DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:127.0.0.1,IP:10.96.0.1,IP:10.88.0.1"
 bg cert admin "/O=system:masters/CN=modelops-admin" "$client"
+# The API server's identity towards kubelets (logs, exec, port-forward): not system:masters,
+# bound below to the bootstrap ClusterRole system:kubelet-api-admin, the kubelet API only.
+bg cert apiserver-kubelet-client "/CN=modelops:apiserver-kubelet-client" "$client"
 bg cert front-proxy-client "/CN=front-proxy-client" "$client" front-proxy-ca
 # The bootstrap RBAC policy grants these exact user names what the components need.
 bg cert kube-controller-manager "/CN=system:kube-controller-manager" "$client"
@@ -180,6 +188,8 @@ launch kube-apiserver --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   --requestheader-allowed-names=front-proxy-client --requestheader-username-headers=X-Remote-User \
   --requestheader-group-headers=X-Remote-Group --requestheader-extra-headers-prefix=X-Remote-Extra- \
   --proxy-client-cert-file="$PKI/front-proxy-client.crt" --proxy-client-key-file="$PKI/front-proxy-client.key" \
+  --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt" \
+  --kubelet-client-key="$PKI/apiserver-kubelet-client.key" --kubelet-preferred-address-types=InternalIP \
   ${APISERVER_EXTRA[@]+"${APISERVER_EXTRA[@]}"}
 wait_for kube-apiserver 90 "kube-apiserver /readyz" readyz
 
@@ -196,9 +206,11 @@ launch kube-scheduler --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --bind-address=127.0.0.1 --secure-port="$SCHED_PORT" --leader-elect=false \
   ${SCHEDULER_EXTRA[@]+"${SCHEDULER_EXTRA[@]}"}
-# kwok plays kubelet for every Node (admin identity: the Node authorizer would limit a
-# system:node:* user to one node). --cidr is only the fallback when a Node has no podCIDR.
-launch kwok --kubeconfig="$STATE/kubeconfig" --config="$STAGES" --manage-all-nodes=true \
+# kwok plays kubelet for the fake Nodes, those annotated kwok.x-k8s.io/node=fake (a real
+# node's kubelet must be left alone). Admin identity: the Node authorizer would limit a
+# system:node:* user to one node. --cidr is only the fallback when a Node has no podCIDR.
+launch kwok --kubeconfig="$STATE/kubeconfig" --config="$STAGES" \
+  --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
   --node-lease-duration-seconds=40 --cidr="$POD_CIDR" --node-ip=127.0.0.1
 wait_for kube-controller-manager 60 "kube-controller-manager /healthz" healthz "$KCM_PORT"
 wait_for kube-scheduler 60 "kube-scheduler /healthz" healthz "$SCHED_PORT"
@@ -213,6 +225,16 @@ if [[ ${MODELOPS_POD_ROUTE:-0} == 1 && $POD_CIDR != 127.* ]]; then
 fi
 
 # --- fake node --------------------------------------------------------------------------
+# The API server's kubelet client may use the kubelet API (and nothing else).
+kubectl apply --server-side --field-manager=modelops-cluster-up -f - >/dev/null <<EOF
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "modelops:apiserver-kubelet-client"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:kubelet-api-admin"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "modelops:apiserver-kubelet-client"}
+EOF
+
 log "creating fake node $NODE"
 kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
@@ -244,4 +266,5 @@ wait_for kwok 60 "node $NODE Ready and untainted" node_ready
 wait_for kube-controller-manager 60 "default ServiceAccount" kubectl get serviceaccount default
 
 log "ready in $((SECONDS - start))s"
+if [[ ${MODELOPS_REAL_NODE:-0} == 1 ]]; then "$HACK/node-up.sh"; fi
 log "  export KUBECONFIG=$STATE/kubeconfig PATH=$STATE/bin:\$PATH   (or: eval \"\$(hack/cluster-env.sh)\")"
