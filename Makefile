@@ -68,6 +68,22 @@ cluster-up: ## Start the local control plane; admin kubeconfig in .local/kubecon
 cluster-down: ## Stop the local control plane and remove its state
 	hack/cluster-down.sh
 
+.PHONY: node-up
+node-up: tools ## Local cluster with a real node (containerd, kubelet, kube-proxy, pod network, DNS; root)
+	MODELOPS_REAL_NODE=1 hack/cluster-up.sh
+
+.PHONY: node-down
+node-down: ## Stop the real node and undo everything it changed on this machine (root)
+	hack/node-down.sh
+
+.PHONY: images
+images: tools ## Build the container images into ~/.cache/modelops-images (root); IMAGES="operator trainer" for some
+	images/build.sh $(IMAGES)
+
+.PHONY: install-operator
+install-operator: ## Install the Helm chart with the locally built operator image into the local cluster (real node)
+	hack/install-operator.sh
+
 .PHONY: deploy
 deploy: ## Install CRDs, RBAC and the operator Deployment into KUBECONFIG's cluster
 	kubectl apply --server-side -k deploy/
