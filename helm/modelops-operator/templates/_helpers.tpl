@@ -38,7 +38,7 @@ ties that file to the code paths).
   verbs: ["get", "list", "watch", "patch"]
 - apiGroups: ["modelops.dev"]
   resources: ["modeldeployments/status", "retrainpolicies/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["get", "patch"]
 - apiGroups: ["modelops.dev"]
   resources: ["modeldeployments/finalizers", "retrainpolicies/finalizers"]
   verbs: ["update"]
@@ -58,9 +58,18 @@ ties that file to the code paths).
   resources: ["pods"]
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
-  resources: ["secrets", "configmaps"]
+  resources: ["secrets", "configmaps", "serviceaccounts"]
   verbs: ["get"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create", "patch"]
+  verbs: ["create"]
+{{- end -}}
+
+{{/* metricEndpoints as the operator reads them: NAME=URL,NAME=URL (sorted by name). */}}
+{{- define "modelops.metricEndpoints" -}}
+{{- $pairs := list -}}
+{{- range $name, $url := .Values.metricEndpoints -}}
+{{- $pairs = append $pairs (printf "%s=%s" $name $url) -}}
+{{- end -}}
+{{- join "," $pairs -}}
 {{- end -}}

@@ -1,19 +1,26 @@
 package dev.modelops.operator.clients;
 
-import dev.modelops.operator.metrics.MetricSourceException;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * What measuring drift or a canary reads from the cluster besides the metric source: a key of a
- * Secret or ConfigMap the resource references, and the serving pods to scrape.
+ * What measuring drift or a canary reads from the cluster besides the metric source, without
+ * blocking the caller: a credential Secret that opted in, a ConfigMap key, the serving pods.
  */
 public interface ClusterReader {
-  Optional<String> secretValue(String namespace, String name, String key);
+  /**
+   * The data of a Secret labelled {@code modelops.dev/credential=<use>} (never a service-account
+   * token); empty when it is missing, not labelled so, or of another type: the caller cannot tell
+   * which, so neither can a tenant.
+   */
+  CompletableFuture<Optional<Map<String, String>>> credential(
+      String namespace, String name, String use);
 
-  Optional<String> configMapValue(String namespace, String name, String key);
+  CompletableFuture<Optional<String>> configMapValue(String namespace, String name, String key);
 
   /** Running, ready serving pods of a ModelDeployment, with their IPs. */
-  List<Pod> servingPods(String namespace, String modelDeployment) throws MetricSourceException;
+  CompletableFuture<List<Pod>> servingPods(String namespace, String modelDeployment);
 }

@@ -1,91 +1,163 @@
 package dev.modelops.operator.clients;
 
-import dev.modelops.operator.metrics.MetricSourceException;
+import dev.modelops.operator.api.v1alpha1.Keys;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
 /**
- * The one reader of what drift evaluation and canary analysis reference. Serving pods come from a
- * pod cache started for the namespaces that have podMetrics policies (no API call per evaluation);
- * a referenced Secret or ConfigMap is read by name (never listed) and kept for 30 seconds, so a
- * rotated credential is picked up quickly without a request per measurement.
+ * The one reader of what a tenant's resources reference: Secrets, ServiceAccounts and ConfigMaps,
+ * read by name (never listed or watched) and kept for 30 seconds in a bounded cache, and the
+ * serving pods (ServingPodCache). A Secret's data is kept only when it opted in (label
+ * modelops.dev/credential); a ServiceAccount is usable only when it opted in (label
+ * modelops.dev/identity). Reads for metric sources run on a small pool of their own.
  */
 @ApplicationScoped
 public class ClusterReferences implements ClusterReader {
   static final Duration CACHE_TTL = Duration.ofSeconds(30);
+  static final int CACHE_ENTRIES = 4096;
+  static final String SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
 
-  private record Cached(Map<String, String> data, Instant readAt) {}
+  /** What is kept of a Secret: its use (the opt-in label) and, only if it has one, its data. */
+  private record SecretView(String use, Map<String, String> data) {}
+
+  private record Cached(Object value, Instant readAt) {}
 
   private final KubernetesClient client;
   private final ServingPodCache pods;
-  private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+  private final ExecutorService reads =
+      Executors.newFixedThreadPool(
+          2,
+          r -> {
+            Thread t = new Thread(r, "reference-reads");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Map<String, Cached> cache =
+      new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Cached> eldest) {
+          return size() > CACHE_ENTRIES;
+        }
+      };
 
   public ClusterReferences(KubernetesClient client, ServingPodCache pods) {
     this.client = client;
     this.pods = pods;
   }
 
+  @PreDestroy
+  void close() {
+    reads.shutdownNow();
+  }
+
   @Override
-  public Optional<String> secretValue(String namespace, String name, String key) {
-    Map<String, String> data =
+  public CompletableFuture<Optional<Map<String, String>>> credential(
+      String namespace, String name, String use) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          SecretView secret = secret(namespace, name);
+          return use.equals(secret.use()) ? Optional.of(secret.data()) : Optional.empty();
+        },
+        reads);
+  }
+
+  @Override
+  public CompletableFuture<Optional<String>> configMapValue(
+      String namespace, String name, String key) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          @SuppressWarnings("unchecked")
+          Map<String, String> data =
+              (Map<String, String>)
+                  cached(
+                      "configmap/" + namespace + "/" + name,
+                      () -> {
+                        ConfigMap map =
+                            client.configMaps().inNamespace(namespace).withName(name).get();
+                        return map == null || map.getData() == null ? Map.of() : map.getData();
+                      });
+          return Optional.ofNullable(data.get(key));
+        },
+        reads);
+  }
+
+  @Override
+  public CompletableFuture<List<Pod>> servingPods(String namespace, String modelDeployment) {
+    return pods.scrapable(namespace, modelDeployment);
+  }
+
+  /** Whether pods the operator creates may use this Secret (label modelops.dev/credential=use). */
+  public boolean secretUsable(String namespace, String name, String use) {
+    return use.equals(secret(namespace, name).use());
+  }
+
+  /** Whether pods the operator creates may run as this ServiceAccount (modelops.dev/identity). */
+  public boolean serviceAccountUsable(String namespace, String name, String use) {
+    Object identity =
+        cached(
+            "serviceaccount/" + namespace + "/" + name,
+            () -> {
+              ServiceAccount sa =
+                  client.serviceAccounts().inNamespace(namespace).withName(name).get();
+              String label = sa == null ? null : Keys.label(sa, Keys.IDENTITY_LABEL);
+              return label == null ? "" : label;
+            });
+    return use.equals(identity);
+  }
+
+  private SecretView secret(String namespace, String name) {
+    return (SecretView)
         cached(
             "secret/" + namespace + "/" + name,
             () -> {
               Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
-              if (secret == null || secret.getData() == null) {
-                return Map.of();
+              String use = secret == null ? null : Keys.label(secret, Keys.CREDENTIAL_LABEL);
+              if (use == null || SERVICE_ACCOUNT_TOKEN.equals(secret.getType())) {
+                return new SecretView("", Map.of());
               }
               Map<String, String> decoded = new HashMap<>();
-              secret
-                  .getData()
-                  .forEach(
-                      (k, v) ->
-                          decoded.put(
-                              k,
-                              new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
-              return decoded;
+              if (secret.getData() != null) {
+                secret
+                    .getData()
+                    .forEach(
+                        (k, v) ->
+                            decoded.put(
+                                k,
+                                new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+              }
+              return new SecretView(use, Map.copyOf(decoded));
             });
-    return Optional.ofNullable(data.get(key));
   }
 
-  @Override
-  public Optional<String> configMapValue(String namespace, String name, String key) {
-    Map<String, String> data =
-        cached(
-            "configmap/" + namespace + "/" + name,
-            () -> {
-              ConfigMap map = client.configMaps().inNamespace(namespace).withName(name).get();
-              return map == null || map.getData() == null ? Map.of() : map.getData();
-            });
-    return Optional.ofNullable(data.get(key));
-  }
-
-  @Override
-  public List<Pod> servingPods(String namespace, String modelDeployment)
-      throws MetricSourceException {
-    return pods.scrapable(namespace, modelDeployment);
-  }
-
-  private Map<String, String> cached(String key, Supplier<Map<String, String>> read) {
-    Cached hit = cache.get(key);
-    if (hit != null && hit.readAt().plus(CACHE_TTL).isAfter(Instant.now())) {
-      return hit.data();
+  private Object cached(String key, Supplier<Object> read) {
+    synchronized (cache) {
+      Cached hit = cache.get(key);
+      if (hit != null && hit.readAt().plus(CACHE_TTL).isAfter(Instant.now())) {
+        return hit.value();
+      }
     }
-    Map<String, String> data = read.get();
-    cache.put(key, new Cached(data, Instant.now()));
-    return data;
+    Object value = read.get();
+    synchronized (cache) {
+      cache.put(key, new Cached(value, Instant.now()));
+    }
+    return value;
   }
 }

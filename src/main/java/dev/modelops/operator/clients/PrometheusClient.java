@@ -1,33 +1,26 @@
 package dev.modelops.operator.clients;
 
+import dev.modelops.operator.config.OperatorSettings;
 import dev.modelops.operator.metrics.MetricSourceException;
 import dev.modelops.operator.metrics.PrometheusResponse;
 import dev.modelops.operator.metrics.Sample;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
+import jakarta.inject.Inject;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Instant queries against the Prometheus HTTP API (/api/v1/query). Thread-safe; one instance (and
- * one connection pool per CA bundle) shared by drift evaluation and canary analysis.
+ * Instant queries against the Prometheus HTTP API (/api/v1/query) of a declared metric endpoint.
+ * Asynchronous and bounded (BoundedHttp); at most a number of queries in flight per endpoint. One
+ * instance shared by drift evaluation and canary analysis.
  */
 @ApplicationScoped
 public class PrometheusClient {
@@ -57,75 +50,42 @@ public class PrometheusClient {
     }
   }
 
-  private final HttpClient plainClient =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-  private final Map<String, HttpClient> clientsByCa = new ConcurrentHashMap<>();
+  private final BoundedHttp http;
+  private final AsyncLimiter perEndpoint;
 
-  public List<Sample> query(
-      String baseUrl, String promql, Auth auth, String caPem, Duration timeout)
-      throws MetricSourceException {
-    URI uri =
-        URI.create(
-            baseUrl.replaceAll("/+$", "")
-                + "/api/v1/query?query="
-                + URLEncoder.encode(promql, StandardCharsets.UTF_8));
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
-    if (auth != null) {
-      request.header("Authorization", auth.header());
-    }
-    HttpResponse<String> response;
-    try {
-      response = client(caPem).send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (HttpTimeoutException e) {
-      throw new MetricSourceException(
-          "SourceTimeout",
-          "Prometheus at " + baseUrl + " did not answer within " + timeout.toSeconds() + " s");
-    } catch (IOException e) {
-      throw new MetricSourceException(
-          "SourceUnreachable",
-          "cannot reach Prometheus at "
-              + baseUrl
-              + ": "
-              + e.getClass().getSimpleName()
-              + (e.getMessage() == null ? "" : " " + e.getMessage()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new MetricSourceException("SourceUnreachable", "interrupted while querying " + baseUrl);
-    }
-    return PrometheusResponse.parse(baseUrl, response.statusCode(), response.body());
+  @Inject
+  public PrometheusClient(BoundedHttp http, OperatorSettings settings) {
+    this(http, settings.fetch().maxConcurrentPerEndpoint());
   }
 
-  private HttpClient client(String caPem) throws MetricSourceException {
-    if (caPem == null || caPem.isBlank()) {
-      return plainClient;
+  public PrometheusClient(BoundedHttp http, int maxConcurrentPerEndpoint) {
+    this.http = http;
+    this.perEndpoint = new AsyncLimiter(maxConcurrentPerEndpoint);
+  }
+
+  public CompletableFuture<List<Sample>> query(
+      MetricEndpoints.Endpoint endpoint, String promql, Auth auth, String caPem, Duration timeout) {
+    URI uri =
+        URI.create(
+            endpoint.base()
+                + "/api/v1/query?query="
+                + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Accept", "application/json");
+    if (auth != null) {
+      headers.put("Authorization", auth.header());
     }
-    HttpClient cached = clientsByCa.get(caPem);
-    if (cached != null) {
-      return cached;
-    }
-    try {
-      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-      trust.load(null, null);
-      int n = 0;
-      for (Certificate cert :
-          CertificateFactory.getInstance("X.509")
-              .generateCertificates(
-                  new ByteArrayInputStream(caPem.getBytes(StandardCharsets.US_ASCII)))) {
-        trust.setCertificateEntry("ca-" + n++, cert);
-      }
-      TrustManagerFactory factory =
-          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-      factory.init(trust);
-      SSLContext ssl = SSLContext.getInstance("TLS");
-      ssl.init(null, factory.getTrustManagers(), null);
-      HttpClient client =
-          HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(ssl).build();
-      clientsByCa.put(caPem, client);
-      return client;
-    } catch (GeneralSecurityException | IOException e) {
-      throw new MetricSourceException(
-          "InvalidCaBundle", "the CA bundle (ca.crt) is not a PEM certificate: " + e.getMessage());
-    }
+    String what = endpoint.describe();
+    return perEndpoint
+        .submit(endpoint.name(), () -> http.get(uri, headers, timeout, caPem, what))
+        .thenApplyAsync(
+            response -> {
+              try {
+                return PrometheusResponse.parse(what, response.status(), response.text());
+              } catch (MetricSourceException e) {
+                throw new CompletionException(e);
+              }
+            },
+            http.executor());
   }
 }

@@ -1,54 +1,68 @@
 package dev.modelops.operator.clients;
 
+import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
 import dev.modelops.operator.metrics.MetricSourceException;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
- * Resolves a PrometheusSource's authSecretRef and caSecretRef; shared by drift evaluation and
- * canary analysis.
+ * Resolves a PrometheusSource's authSecretRef and caSecretRef, shared by drift evaluation and
+ * canary analysis. Only a Secret labelled modelops.dev/credential=prometheus is ever read for this,
+ * and a refusal reads the same whether the Secret is missing, not labelled, a service-account token
+ * or without the keys: a tenant learns nothing about Secrets it cannot read.
  */
 public final class PrometheusCredentials {
-
-  /** Reads one key of a Secret in the resource's namespace. */
-  public interface SecretKeys {
-    Optional<String> get(String secret, String key);
-  }
 
   public record Resolved(PrometheusClient.Auth auth, String caPem) {}
 
   private PrometheusCredentials() {}
 
-  public static Resolved resolve(PrometheusSource source, SecretKeys secrets)
-      throws MetricSourceException {
-    PrometheusClient.Auth auth = null;
-    if (source.authSecretRef != null) {
-      String name = source.authSecretRef.name;
-      Optional<String> token = secrets.get(name, "token");
-      Optional<String> user = secrets.get(name, "username");
-      if (token.isPresent()) {
-        auth = PrometheusClient.Auth.bearer(token.get());
-      } else if (user.isPresent()) {
-        auth = PrometheusClient.Auth.basic(user.get(), secrets.get(name, "password").orElse(""));
-      } else {
-        throw new MetricSourceException(
-            "SecretNotUsable",
-            "Secret " + name + " is missing or has neither a `token` key nor a `username` key");
-      }
+  public static CompletableFuture<Resolved> resolve(
+      PrometheusSource source, String namespace, ClusterReader cluster) {
+    CompletableFuture<Optional<PrometheusClient.Auth>> auth =
+        source.authSecretRef == null
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : cluster
+                .credential(namespace, source.authSecretRef.name, Keys.CREDENTIAL_PROMETHEUS)
+                .thenApply(data -> Optional.of(auth(source.authSecretRef.name, data)));
+    CompletableFuture<Optional<String>> ca =
+        source.caSecretRef == null
+            ? CompletableFuture.completedFuture(Optional.empty())
+            : cluster
+                .credential(namespace, source.caSecretRef.name, Keys.CREDENTIAL_PROMETHEUS)
+                .thenApply(
+                    data ->
+                        Optional.of(
+                            data.map(d -> d.get("ca.crt"))
+                                .orElseThrow(() -> refused(source.caSecretRef.name))));
+    return auth.thenCombine(ca, (a, c) -> new Resolved(a.orElse(null), c.orElse(null)));
+  }
+
+  private static PrometheusClient.Auth auth(String name, Optional<Map<String, String>> data) {
+    Map<String, String> keys = data.orElseThrow(() -> refused(name));
+    if (keys.get("token") != null) {
+      return PrometheusClient.Auth.bearer(keys.get("token"));
     }
-    String ca = null;
-    if (source.caSecretRef != null) {
-      ca =
-          secrets
-              .get(source.caSecretRef.name, "ca.crt")
-              .orElseThrow(
-                  () ->
-                      new MetricSourceException(
-                          "SecretNotUsable",
-                          "Secret "
-                              + source.caSecretRef.name
-                              + " is missing or has no `ca.crt` key"));
+    if (keys.get("username") != null) {
+      return PrometheusClient.Auth.basic(keys.get("username"), keys.getOrDefault("password", ""));
     }
-    return new Resolved(auth, ca);
+    throw refused(name);
+  }
+
+  private static CompletionException refused(String name) {
+    return new CompletionException(
+        new MetricSourceException(
+            "CredentialsNotUsable",
+            "Secret "
+                + name
+                + " cannot be used for Prometheus: only a Secret labelled "
+                + Keys.CREDENTIAL_LABEL
+                + "="
+                + Keys.CREDENTIAL_PROMETHEUS
+                + " (not a service-account token) with a `token` key, or `username` and"
+                + " `password` keys (`ca.crt` for caSecretRef), can be"));
   }
 }

@@ -13,6 +13,42 @@ public interface OperatorSettings {
 
   LeaderElection leaderElection();
 
+  /**
+   * The metric endpoints (Prometheus HTTP APIs) that RetrainPolicies and canary analyses may name,
+   * as NAME=URL pairs, e.g. {@code default=http://prometheus.monitoring.svc:9090}. Tenants name one
+   * (prometheus.endpoint) or give its exact URL; any other address is refused.
+   */
+  java.util.Optional<java.util.List<String>> metricEndpoints();
+
+  Fetch fetch();
+
+  Trainer trainer();
+
+  /** Bounds on every read from a metric source, so no tenant can exhaust the operator. */
+  interface Fetch {
+    /** Larger answers are cut off and count as unavailable (ResponseTooLarge). */
+    @WithDefault("4194304")
+    int maxResponseBytes();
+
+    /** Requests in flight to one metric endpoint; more wait their turn. */
+    @WithDefault("32")
+    int maxConcurrentPerEndpoint();
+
+    /** Pod scrapes in flight per namespace; more wait their turn. */
+    @WithDefault("8")
+    int maxConcurrentPerNamespace();
+  }
+
+  /** What a RetrainPolicy's jobTemplate may ask of the trainer pod. */
+  interface Trainer {
+    /**
+     * The Pod Security Standard the trainer pod must meet: restricted (default) or baseline. A
+     * jobTemplate that asks for more is refused with the field named.
+     */
+    @WithDefault("restricted")
+    String podSecurity();
+  }
+
   /** Two or more replicas share one Lease; only its holder reconciles. */
   interface LeaderElection {
     @WithDefault("false")

@@ -22,8 +22,7 @@ public final class PrometheusTextFormat {
         samples.add(parseLine(line));
       } catch (RuntimeException e) {
         throw new MetricSourceException(
-            "UnparseableMetrics",
-            "line " + lineNumber + " is not in the Prometheus text format: " + abbreviate(line));
+            "UnparseableMetrics", "line " + lineNumber + " is not in the Prometheus text format");
       }
     }
     return samples;
@@ -89,9 +88,5 @@ public final class PrometheusTextFormat {
       case "NaN" -> Double.NaN;
       default -> Double.parseDouble(value);
     };
-  }
-
-  static String abbreviate(String text) {
-    return text.length() <= 120 ? text : text.substring(0, 117) + "...";
   }
 }

@@ -37,6 +37,10 @@ public record Event(Reason code, String message) {
     TargetNotFound(Type.Warning),
     InvalidJobTemplate(Type.Warning),
     InvalidSchedule(Type.Warning),
+    UnsafeJobTemplate(Type.Warning),
+    JobNameTaken(Type.Warning),
+    // Either kind: a Secret or ServiceAccount that did not opt in
+    ReferenceNotAllowed(Type.Warning),
     // Either kind: the API server refused what the operator sent
     PermissionDenied(Type.Warning),
     RejectedByApiServer(Type.Warning);

@@ -39,6 +39,28 @@ public class RetrainMetrics {
         .set(value);
   }
 
+  /** Removes the policy's meters once it is deleted, so deleted policies cost nothing. */
+  public void forget(String namespace, String policy) {
+    scores.keySet().removeIf(tags -> matches(tags, namespace, policy));
+    registry.getMeters().stream()
+        .filter(m -> m.getId().getName().startsWith("modelops_"))
+        .filter(
+            m ->
+                namespace.equals(m.getId().getTag("namespace"))
+                    && policy.equals(m.getId().getTag("policy")))
+        .forEach(registry::remove);
+  }
+
+  private static boolean matches(Tags tags, String namespace, String policy) {
+    boolean ns = false;
+    boolean name = false;
+    for (var tag : tags) {
+      ns |= tag.getKey().equals("namespace") && tag.getValue().equals(namespace);
+      name |= tag.getKey().equals("policy") && tag.getValue().equals(policy);
+    }
+    return ns && name;
+  }
+
   public void evaluation(String namespace, String policy, boolean available) {
     registry
         .counter(

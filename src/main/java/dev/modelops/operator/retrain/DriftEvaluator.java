@@ -10,6 +10,7 @@ import dev.modelops.operator.api.v1alpha1.PodMetricsSource;
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.clients.ClusterReader;
+import dev.modelops.operator.clients.MetricEndpoints;
 import dev.modelops.operator.clients.PodMetricsScraper;
 import dev.modelops.operator.clients.PrometheusClient;
 import dev.modelops.operator.clients.PrometheusCredentials;
@@ -28,94 +29,135 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.jboss.logging.Logger;
 
 /**
- * Measures a policy's drift from its source. Runs on the polling pool, never on a reconcile thread;
- * every failure becomes an unavailable evaluation with a reason, so a broken source can never
- * trigger a retrain.
+ * Measures a policy's drift from its source, asynchronously: no thread waits on a metric source,
+ * and this never runs on a reconcile thread. Every failure becomes an unavailable evaluation with a
+ * fixed reason, so a broken or hostile source can never trigger a retrain, never crash the poller,
+ * and never has its answer echoed.
  */
 @ApplicationScoped
 public class DriftEvaluator {
+  /** More features than this is refused: each one costs a gauge and status space. */
+  public static final int MAX_FEATURES = 100;
+
+  static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(5);
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = Logger.getLogger(DriftEvaluator.class);
 
   private final PrometheusClient prometheus;
   private final PodMetricsScraper scraper;
   private final ClusterReader cluster;
+  private final MetricEndpoints endpoints;
 
   public DriftEvaluator(
-      PrometheusClient prometheus, PodMetricsScraper scraper, ClusterReader cluster) {
+      PrometheusClient prometheus,
+      PodMetricsScraper scraper,
+      ClusterReader cluster,
+      MetricEndpoints endpoints) {
     this.prometheus = prometheus;
     this.scraper = scraper;
     this.cluster = cluster;
+    this.endpoints = endpoints;
   }
 
-  public DriftEvaluation evaluate(RetrainPolicy policy) {
-    DriftSpec drift = policy.getSpec().drift;
+  /** Never completes exceptionally. */
+  public CompletableFuture<DriftEvaluation> evaluate(RetrainPolicy policy) {
+    CompletableFuture<DriftEvaluation> measured;
     try {
-      if (drift.prometheus != null) {
-        return DriftEvaluation.of(
-            singleValue(prometheusSamples(policy, drift.prometheus), drift.prometheus.query),
-            Map.of());
-      }
-      if (drift.podMetrics != null) {
-        return DriftEvaluation.of(podScore(policy, drift.podMetrics), Map.of());
-      }
-      return distribution(policy, drift.distribution);
-    } catch (MetricSourceException e) {
-      return DriftEvaluation.unavailable(e.reason(), e.getMessage());
-    } catch (InvalidHistogramException e) {
-      return DriftEvaluation.unavailable(e.reason().name(), e.getMessage());
+      measured = measure(policy, policy.getSpec().drift);
     } catch (RuntimeException e) {
-      // A bug or an unforeseen answer must not kill the poller; it shows as an unavailable source.
-      return DriftEvaluation.unavailable(
-          "EvaluationError", e.getClass().getSimpleName() + ": " + e.getMessage());
+      measured = CompletableFuture.failedFuture(e);
     }
+    return measured.handle(
+        (evaluation, error) -> error == null ? evaluation : unavailable(policy, error));
   }
 
-  private List<Sample> prometheusSamples(RetrainPolicy policy, PrometheusSource source)
-      throws MetricSourceException {
-    String ns = policy.getMetadata().getNamespace();
-    var credentials =
-        PrometheusCredentials.resolve(
-            source, (secret, key) -> cluster.secretValue(ns, secret, key));
-    return prometheus.query(
-        source.url,
-        source.query,
-        credentials.auth(),
-        credentials.caPem(),
-        source.timeoutOrDefault());
+  private CompletableFuture<DriftEvaluation> measure(RetrainPolicy policy, DriftSpec drift) {
+    if (drift.prometheus != null) {
+      return prometheusSamples(policy, drift.prometheus)
+          .thenApply(samples -> DriftEvaluation.of(singleValue(samples), Map.of()));
+    }
+    if (drift.podMetrics != null) {
+      return scrapeServingPods(policy, drift.podMetrics)
+          .thenApply(scrapes -> DriftEvaluation.of(podScore(drift.podMetrics, scrapes), Map.of()));
+    }
+    return distribution(policy, drift.distribution);
   }
 
-  private static double singleValue(List<Sample> samples, String query)
-      throws MetricSourceException {
+  private static DriftEvaluation unavailable(RetrainPolicy policy, Throwable error) {
+    while (error instanceof CompletionException && error.getCause() != null) {
+      error = error.getCause();
+    }
+    if (error instanceof MetricSourceException e) {
+      return DriftEvaluation.unavailable(e.reason(), e.getMessage());
+    }
+    if (error instanceof InvalidHistogramException e) {
+      return DriftEvaluation.unavailable(e.reason().name(), e.getMessage());
+    }
+    // A bug or an unforeseen answer: the policy shows an unavailable source and keeps being
+    // measured. The message of such an error may quote the answer, so only its type is shown.
+    LOG.warnf(
+        error,
+        "%s/%s: drift evaluation failed",
+        policy.getMetadata().getNamespace(),
+        policy.getMetadata().getName());
+    return DriftEvaluation.unavailable(
+        "EvaluationError", "the evaluation failed (" + error.getClass().getSimpleName() + ")");
+  }
+
+  private CompletableFuture<List<Sample>> prometheusSamples(
+      RetrainPolicy policy, PrometheusSource source) {
+    MetricEndpoints.Endpoint endpoint;
+    try {
+      endpoint = endpoints.resolve(source);
+    } catch (MetricSourceException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return PrometheusCredentials.resolve(source, policy.getMetadata().getNamespace(), cluster)
+        .thenCompose(
+            credentials ->
+                prometheus.query(
+                    endpoint,
+                    source.query,
+                    credentials.auth(),
+                    credentials.caPem(),
+                    source.timeoutOrDefault()));
+  }
+
+  private static double singleValue(List<Sample> samples) {
     if (samples.size() != 1) {
-      throw new MetricSourceException(
+      throw fail(
           samples.isEmpty() ? "NoData" : "AmbiguousResult",
-          "the query returned " + samples.size() + " series; it must return exactly one: " + query);
+          "the query returned " + samples.size() + " series; it must return exactly one");
     }
-    return finite(samples.get(0).value(), query);
+    return finite(samples.get(0).value(), "the query's value");
   }
 
-  private static double finite(double value, String what) throws MetricSourceException {
+  private static double finite(double value, String what) {
     if (Double.isNaN(value) || Double.isInfinite(value) || value < 0) {
-      throw new MetricSourceException(
-          "InvalidScore", what + " is " + value + ", not a finite score >= 0");
+      throw fail("InvalidScore", what + " is " + value + ", not a finite score >= 0");
     }
     return value;
   }
 
-  private double podScore(RetrainPolicy policy, PodMetricsSource source)
-      throws MetricSourceException {
+  private static CompletionException fail(String reason, String message) {
+    return new CompletionException(new MetricSourceException(reason, message));
+  }
+
+  private static double podScore(PodMetricsSource source, List<PodScrape> scrapes) {
     List<Double> values = new ArrayList<>();
-    for (var scrape : scrapeServingPods(policy, source)) {
+    for (var scrape : scrapes) {
       List<Double> matching =
           scrape.samples().stream()
               .filter(s -> s.name().equals(source.metric))
               .map(Sample::value)
               .toList();
       if (matching.isEmpty()) {
-        throw new MetricSourceException(
-            "MetricMissing", "pod " + scrape.pod() + " does not expose " + source.metric);
+        throw fail("MetricMissing", "pod " + scrape.pod() + " does not expose " + source.metric);
       }
       for (double v : matching) {
         values.add(finite(v, source.metric + " on pod " + scrape.pod()));
@@ -124,60 +166,89 @@ public class DriftEvaluator {
     return source
         .aggregationOrDefault()
         .apply(values)
-        .orElseThrow(() -> new MetricSourceException("NoData", "no value of " + source.metric));
+        .orElseThrow(() -> fail("NoData", "no value of " + source.metric));
   }
 
   record PodScrape(String pod, List<Sample> samples) {}
 
-  private List<PodScrape> scrapeServingPods(RetrainPolicy policy, PodMetricsSource source)
-      throws MetricSourceException {
+  private CompletableFuture<List<PodScrape>> scrapeServingPods(
+      RetrainPolicy policy, PodMetricsSource source) {
     String ns = policy.getMetadata().getNamespace();
     String target = policy.getSpec().modelDeploymentRef.name;
-    List<Pod> pods = cluster.servingPods(ns, target);
-    if (pods.isEmpty()) {
-      throw new MetricSourceException(
-          "NoServingPods", "ModelDeployment " + target + " has no ready serving pod to scrape");
-    }
-    int port = source.portOrDefault();
-    String path = source.pathOrDefault();
-    List<PodScrape> scrapes = new ArrayList<>();
-    for (Pod pod : pods) {
-      scrapes.add(
-          new PodScrape(
-              pod.getMetadata().getName(),
-              scraper.scrape(
-                  pod.getMetadata().getName(),
-                  pod.getStatus().getPodIP(),
-                  port,
-                  path,
-                  Duration.ofSeconds(5))));
-    }
-    return scrapes;
+    return cluster
+        .servingPods(ns, target)
+        .thenCompose(
+            pods -> {
+              if (pods.isEmpty()) {
+                throw fail(
+                    "NoServingPods",
+                    "ModelDeployment " + target + " has no ready serving pod to scrape");
+              }
+              List<CompletableFuture<PodScrape>> scrapes = new ArrayList<>();
+              for (Pod pod : pods) {
+                String name = pod.getMetadata().getName();
+                scrapes.add(
+                    scraper
+                        .scrape(
+                            ns,
+                            name,
+                            pod.getStatus().getPodIP(),
+                            source.portOrDefault(),
+                            source.pathOrDefault(),
+                            SCRAPE_TIMEOUT)
+                        .thenApply(samples -> new PodScrape(name, samples)));
+              }
+              return CompletableFuture.allOf(scrapes.toArray(CompletableFuture[]::new))
+                  .thenApply(done -> scrapes.stream().map(CompletableFuture::join).toList());
+            });
   }
 
-  private DriftEvaluation distribution(RetrainPolicy policy, DistributionSource source)
-      throws MetricSourceException, InvalidHistogramException {
+  private CompletableFuture<DriftEvaluation> distribution(
+      RetrainPolicy policy, DistributionSource source) {
     String featureLabel = source.featureLabelOrDefault();
-    List<Sample> samples = new ArrayList<>();
-    if (source.prometheus != null) {
-      samples.addAll(prometheusSamples(policy, source.prometheus));
-    } else {
-      String bucketName = source.podMetrics.metric + "_bucket";
-      for (var scrape : scrapeServingPods(policy, source.podMetrics)) {
-        scrape.samples().stream().filter(s -> s.name().equals(bucketName)).forEach(samples::add);
-      }
-    }
-    // feature -> le -> cumulative count, summed over series (pods or Prometheus series)
+    CompletableFuture<List<Sample>> samples =
+        source.prometheus != null
+            ? prometheusSamples(policy, source.prometheus)
+            : scrapeServingPods(policy, source.podMetrics)
+                .thenApply(
+                    scrapes -> {
+                      String bucketName = source.podMetrics.metric + "_bucket";
+                      return scrapes.stream()
+                          .flatMap(s -> s.samples().stream())
+                          .filter(s -> s.name().equals(bucketName))
+                          .toList();
+                    });
+    return samples.thenCombine(
+        baseline(policy, source.baseline),
+        (current, baseline) -> {
+          DriftReport report =
+              FeatureDrift.compare(
+                  baseline,
+                  currentHistograms(current, featureLabel),
+                  source.methodOrDefault(),
+                  source.aggregationOrDefault());
+          return DriftEvaluation.of(report.aggregate(), report.scores());
+        });
+  }
+
+  /** feature -> le -> cumulative count, summed over series (pods or Prometheus series). */
+  private static Map<String, Histogram> currentHistograms(
+      List<Sample> samples, String featureLabel) {
     Map<String, Map<String, Double>> buckets = new TreeMap<>();
     for (Sample s : samples) {
       String le = s.label("le");
       String feature = s.label(featureLabel);
       if (le != null && feature != null) {
         buckets.computeIfAbsent(feature, f -> new HashMap<>()).merge(le, s.value(), Double::sum);
+        if (buckets.size() > MAX_FEATURES) {
+          throw fail(
+              "TooManyFeatures",
+              "the histograms name more than " + MAX_FEATURES + " features (" + featureLabel + ")");
+        }
       }
     }
     if (buckets.isEmpty()) {
-      throw new MetricSourceException(
+      throw fail(
           "NoData", "no histogram buckets with labels `le` and `" + featureLabel + "` were found");
     }
     Map<String, Histogram> current = new TreeMap<>();
@@ -188,47 +259,54 @@ public class DriftEvaluator {
         throw e.withContext("feature " + entry.getKey() + " (current)");
       }
     }
-    DriftReport report =
-        FeatureDrift.compare(
-            baseline(policy, source.baseline),
-            current,
-            source.methodOrDefault(),
-            source.aggregationOrDefault());
-    return DriftEvaluation.of(report.aggregate(), report.scores());
+    return current;
   }
 
-  private Map<String, Histogram> baseline(RetrainPolicy policy, Baseline baseline)
-      throws MetricSourceException, InvalidHistogramException {
-    Map<String, HistogramSpec> specs = baseline.histograms;
-    if (specs == null) {
-      String ns = policy.getMetadata().getNamespace();
-      String json =
-          cluster
-              .configMapValue(ns, baseline.configMapRef.name, baseline.configMapRef.key)
-              .orElseThrow(
-                  () ->
-                      new MetricSourceException(
-                          "BaselineNotFound",
-                          "ConfigMap "
-                              + ns
-                              + "/"
-                              + baseline.configMapRef.name
-                              + " is missing or has no key "
-                              + baseline.configMapRef.key));
-      try {
-        specs = JSON.readValue(json, new TypeReference<Map<String, HistogramSpec>>() {});
-      } catch (Exception e) {
-        throw new MetricSourceException(
-            "BaselineNotParsable",
-            "ConfigMap "
-                + ns
-                + "/"
-                + baseline.configMapRef.name
-                + " key "
-                + baseline.configMapRef.key
-                + " is not {\"feature\": {\"edges\": [...], \"counts\": [...]}}");
-      }
+  private CompletableFuture<Map<String, Histogram>> baseline(
+      RetrainPolicy policy, Baseline baseline) {
+    if (baseline.histograms != null) {
+      return CompletableFuture.completedFuture(histograms(baseline.histograms));
     }
+    String ns = policy.getMetadata().getNamespace();
+    String where = "ConfigMap " + ns + "/" + baseline.configMapRef.name;
+    return cluster
+        .configMapValue(ns, baseline.configMapRef.name, baseline.configMapRef.key)
+        .thenApply(
+            json -> {
+              String text =
+                  json.orElseThrow(
+                      () ->
+                          fail(
+                              "BaselineNotFound",
+                              where + " is missing or has no key " + baseline.configMapRef.key));
+              Map<String, HistogramSpec> specs;
+              try {
+                specs = JSON.readValue(text, new TypeReference<Map<String, HistogramSpec>>() {});
+              } catch (Exception e) {
+                specs = null;
+              }
+              if (specs == null || specs.values().stream().anyMatch(DriftEvaluator::incomplete)) {
+                throw fail(
+                    "BaselineNotParsable",
+                    where
+                        + " key "
+                        + baseline.configMapRef.key
+                        + " is not {\"feature\": {\"edges\": [...], \"counts\": [...]}}");
+              }
+              if (specs.size() > MAX_FEATURES) {
+                throw fail(
+                    "TooManyFeatures",
+                    where + " has more than " + MAX_FEATURES + " features in its baseline");
+              }
+              return histograms(specs);
+            });
+  }
+
+  private static boolean incomplete(HistogramSpec spec) {
+    return spec == null || spec.edges == null || spec.counts == null;
+  }
+
+  private static Map<String, Histogram> histograms(Map<String, HistogramSpec> specs) {
     Map<String, Histogram> histograms = new TreeMap<>();
     for (var entry : specs.entrySet()) {
       List<Double> edges = new ArrayList<>();

@@ -3,6 +3,7 @@ package dev.modelops.operator.retrain;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
+import dev.modelops.operator.clients.ServingPodCache;
 import dev.modelops.operator.observability.RetrainMetrics;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -12,32 +13,28 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingConfigurationBuilder;
-import io.javaoperatorsdk.operator.processing.event.source.polling.PerResourcePollingEventSource;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 
 /**
- * The event sources of the RetrainPolicy controller. Drift is measured by JOSDK's per-resource
- * polling source on a bounded pool of its own, each policy on its own interval; it emits an event
- * only when the measurement changed, so thousands of policies neither poll through the reconcile
- * threads nor starve them.
+ * The event sources of the RetrainPolicy controller: its Jobs, their pods, and drift (DriftPoller:
+ * each policy on its own timer, measured asynchronously off the reconcile threads, an event only
+ * when the measurement changed, so thousands of policies neither poll through the reconcile threads
+ * nor starve them).
  */
 final class RetrainEventSources {
   static final String TARGET_INDEX = "modelDeploymentRef";
   static final String TARGETS = "target-modeldeployments";
+  static final String JOBS = "retrain-jobs";
 
   private RetrainEventSources() {}
 
   static List<EventSource<?, RetrainPolicy>> create(
       EventSourceContext<RetrainPolicy> context,
-      int fetchThreads,
       RetrainMetrics metrics,
-      DriftEvaluator evaluator) {
+      DriftEvaluator evaluator,
+      ServingPodCache servingPods) {
     context
         .getPrimaryCache()
         .addIndexer(
@@ -51,7 +48,7 @@ final class RetrainEventSources {
     InformerEventSource<Job, RetrainPolicy> jobs =
         new InformerEventSource<>(
             InformerEventSourceConfiguration.from(Job.class, RetrainPolicy.class)
-                .withName("retrain-jobs")
+                .withName(JOBS)
                 .withLabelSelector(Keys.POLICY_LABEL)
                 .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(RetrainPolicy.class))
                 .build(),
@@ -74,44 +71,7 @@ final class RetrainEventSources {
                 .build(),
             context);
 
-    PerResourcePollingEventSource.ResourceFetcher<DriftEvaluation, RetrainPolicy> fetcher =
-        new PerResourcePollingEventSource.ResourceFetcher<>() {
-          @Override
-          public Set<DriftEvaluation> fetchResources(RetrainPolicy policy) {
-            if (policy.getSpec().drift == null || policy.getSpec().suspended()) {
-              return Set.of();
-            }
-            DriftEvaluation evaluation = evaluator.evaluate(policy);
-            String ns = policy.getMetadata().getNamespace();
-            String name = policy.getMetadata().getName();
-            metrics.evaluation(ns, name, evaluation.available());
-            if (evaluation.available()) {
-              metrics.score(ns, name, RetrainMetrics.ALL_FEATURES, evaluation.score());
-              evaluation
-                  .features()
-                  .forEach((feature, score) -> metrics.score(ns, name, feature, score));
-            }
-            return Set.of(evaluation);
-          }
-
-          @Override
-          public Optional<Duration> fetchDelay(Set<DriftEvaluation> last, RetrainPolicy policy) {
-            return Optional.of(
-                policy.getSpec().drift == null
-                    ? Duration.ofMinutes(5)
-                    : policy.getSpec().drift.evaluationIntervalOrDefault());
-          }
-        };
-    PerResourcePollingEventSource<DriftEvaluation, RetrainPolicy, String> drift =
-        new PerResourcePollingEventSource<>(
-            DriftEvaluation.class,
-            context,
-            new PerResourcePollingConfigurationBuilder<DriftEvaluation, RetrainPolicy, String>(
-                    fetcher, Duration.ofSeconds(60))
-                .withName("drift-evaluations")
-                .withExecutorService(Executors.newScheduledThreadPool(fetchThreads))
-                .withResourceIDMapper(evaluation -> "drift")
-                .build());
+    DriftPoller drift = new DriftPoller(context, evaluator, metrics, servingPods);
     return List.of(jobs, pods, drift);
   }
 

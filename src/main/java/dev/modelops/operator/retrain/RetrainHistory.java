@@ -290,7 +290,7 @@ public final class RetrainHistory {
       String message) {
     record.outcome = outcome;
     record.finishedAt = Conditions.timestamp(at);
-    record.message = message;
+    record.message = Conditions.cap(message, Conditions.MAX_MESSAGE);
     if (status.lastRetrainFinishedTime == null
         || Instant.parse(status.lastRetrainFinishedTime).isBefore(at)) {
       status.lastRetrainFinishedTime = Conditions.timestamp(at);

@@ -76,12 +76,28 @@ public final class RetrainJobFactory {
             "jobTemplate container " + c.getName() + " has no image");
       }
     }
+    if (template.getSpec().getTtlSecondsAfterFinished() != null) {
+      throw new InvalidJobTemplateException(
+          "jobTemplate.spec.ttlSecondsAfterFinished is not allowed: the Job (and its result) could"
+              + " be deleted before the operator reads it; successfulJobsHistoryLimit and"
+              + " failedJobsHistoryLimit prune finished Jobs once their result is recorded");
+    }
     String restart = template.getSpec().getTemplate().getSpec().getRestartPolicy();
     if (restart != null && !restart.equals("Never") && !restart.equals("OnFailure")) {
       throw new InvalidJobTemplateException(
           "jobTemplate restartPolicy must be Never or OnFailure, not " + restart);
     }
     return template;
+  }
+
+  /** The trainer pod as the Job would run it (the template with the operator's defaults). */
+  public static PodSpec trainerPod(RetrainPolicy policy) throws InvalidJobTemplateException {
+    PodSpec pod = template(policy).getSpec().getTemplate().getSpec();
+    if (pod.getRestartPolicy() == null) {
+      pod.setRestartPolicy("Never");
+    }
+    restrictByDefault(pod);
+    return pod;
   }
 
   public static Job build(
@@ -156,8 +172,14 @@ public final class RetrainJobFactory {
         .build();
   }
 
-  /** Fills what the `restricted` Pod Security profile needs where the template leaves it unset. */
+  /**
+   * Fills what the `restricted` Pod Security profile needs where the template leaves it unset, and
+   * mounts no ServiceAccount token unless the template asks for one.
+   */
   static void restrictByDefault(PodSpec pod) {
+    if (pod.getAutomountServiceAccountToken() == null) {
+      pod.setAutomountServiceAccountToken(false);
+    }
     PodSecurityContext podContext =
         pod.getSecurityContext() != null ? pod.getSecurityContext() : new PodSecurityContext();
     if (podContext.getRunAsNonRoot() == null) {
@@ -183,6 +205,9 @@ public final class RetrainJobFactory {
       if (sc.getCapabilities() == null) {
         sc.setCapabilities(
             new io.fabric8.kubernetes.api.model.CapabilitiesBuilder().withDrop("ALL").build());
+      } else if (sc.getCapabilities().getDrop() == null
+          || sc.getCapabilities().getDrop().isEmpty()) {
+        sc.getCapabilities().setDrop(List.of("ALL"));
       }
       c.setSecurityContext(sc);
     }

@@ -62,10 +62,15 @@ public record RetrainJobView(
         number(annotations.get(Keys.SCORE_ANNOTATION)).orElse(null),
         state,
         finishedAt,
-        state == State.Succeeded
-            ? terminationMessage(job.getMetadata().getName(), podsOfPolicy)
-            : null,
+        state == State.Succeeded ? terminationMessage(job, podsOfPolicy) : null,
         failure);
+  }
+
+  private static boolean controlledBy(Pod pod, String uid) {
+    return uid != null
+        && pod.getMetadata().getOwnerReferences() != null
+        && pod.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> Boolean.TRUE.equals(o.getController()) && uid.equals(o.getUid()));
   }
 
   private static Optional<JobCondition> condition(Job job, String type) {
@@ -104,14 +109,18 @@ public record RetrainJobView(
 
   /**
    * The message of the newest succeeded pod of the Job, where the kubelet copies
-   * /dev/termination-log.
+   * /dev/termination-log. Only a pod the Job controls (its UID as controller owner) counts: a pod
+   * someone labelled like it cannot hand the policy a model.
    */
-  static String terminationMessage(String jobName, Collection<Pod> pods) {
+  static String terminationMessage(Job job, Collection<Pod> pods) {
+    String jobName = job.getMetadata().getName();
+    String jobUid = job.getMetadata().getUid();
     return pods.stream()
         .filter(
             p ->
                 jobName.equals(Keys.label(p, Keys.LEGACY_JOB_NAME_LABEL))
                     || jobName.equals(Keys.label(p, Keys.JOB_NAME_LABEL)))
+        .filter(p -> controlledBy(p, jobUid))
         .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
         .max(Comparator.comparing(p -> p.getMetadata().getCreationTimestamp()))
         .flatMap(

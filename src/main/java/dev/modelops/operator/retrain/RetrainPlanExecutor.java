@@ -10,8 +10,10 @@ import dev.modelops.operator.clients.RetrainJobs;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.observability.RetrainMetrics;
 import dev.modelops.operator.status.StatusChange;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +41,11 @@ public class RetrainPlanExecutor {
   }
 
   public UpdateControl<RetrainPolicy> execute(
-      RetrainPolicy policy, RetrainPlan plan, KubernetesClient client, Instant now) {
+      RetrainPolicy policy,
+      RetrainPlan plan,
+      KubernetesClient client,
+      InformerEventSource<Job, RetrainPolicy> jobCache,
+      Instant now) {
     String ns = policy.getMetadata().getNamespace();
     String name = policy.getMetadata().getName();
     for (var promotion : plan.promotions()) {
@@ -60,7 +66,7 @@ public class RetrainPlanExecutor {
                           now.toString())));
     }
     plan.jobsToReplace().forEach(job -> jobs.delete(ns, job));
-    plan.jobToCreate().ifPresent(jobs::create);
+    plan.jobToCreate().ifPresent(job -> jobs.create(job, policy, jobCache));
     plan.jobsToPrune().forEach(job -> jobs.delete(ns, job));
 
     plan.promotions().forEach(p -> metrics.promoted(ns, name, p.mode()));

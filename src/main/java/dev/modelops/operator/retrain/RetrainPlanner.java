@@ -1,5 +1,7 @@
 package dev.modelops.operator.retrain;
 
+import dev.modelops.operator.admission.PodSecurityStandard;
+import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
@@ -11,6 +13,7 @@ import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.retrain.RetrainPlan.Promotion;
 import dev.modelops.operator.status.Conditions;
 import dev.modelops.operator.status.StatusChange;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,15 +32,22 @@ import java.util.stream.Stream;
  * (RetrainDecision), which finished Jobs to prune, and the conditions.
  */
 public final class RetrainPlanner {
+  static final String TRAINER_POD = "jobTemplate.spec.template.spec";
+
   /** How soon to look again while a completed Job's result is not visible yet. */
   static final Duration RESULT_RECHECK = Duration.ofSeconds(5);
 
-  /** What the reconciler gathered from the informers and the drift poller. */
+  /**
+   * What the reconciler gathered from the informers and the drift poller, the Pod Security level
+   * the administrator chose for trainers, and what the namespace's owner offered them.
+   */
   public record Inputs(
       RetrainPolicy policy,
       Optional<ModelDeployment> target,
       List<RetrainJobView> jobs,
       Optional<DriftEvaluation> evaluation,
+      PodSecurityStandard.Level trainerSecurity,
+      WorkloadReferences.Access access,
       Instant now) {}
 
   private RetrainPlanner() {}
@@ -115,7 +125,8 @@ public final class RetrainPlanner {
             });
 
     // 4. Configuration problems stop retraining but not measuring.
-    RetrainConditions.Problem problem = problem(policy, in.target());
+    RetrainConditions.Problem problem =
+        problem(policy, in.target(), in.trainerSecurity(), in.access());
     RetrainSchedule schedule =
         spec.schedule == null || problem != null ? null : RetrainSchedule.parse(spec.schedule);
     Instant scheduleAfter =
@@ -249,7 +260,11 @@ public final class RetrainPlanner {
   }
 
   /** A problem that stops retraining (target, jobTemplate, schedule), or null. */
-  static RetrainConditions.Problem problem(RetrainPolicy policy, Optional<ModelDeployment> target) {
+  static RetrainConditions.Problem problem(
+      RetrainPolicy policy,
+      Optional<ModelDeployment> target,
+      PodSecurityStandard.Level level,
+      WorkloadReferences.Access access) {
     if (target.isEmpty()) {
       return new RetrainConditions.Problem(
           Reason.TargetNotFound,
@@ -258,10 +273,25 @@ public final class RetrainPlanner {
               + " does not exist in namespace "
               + policy.getMetadata().getNamespace());
     }
+    PodSpec pod;
     try {
-      RetrainJobFactory.template(policy);
+      pod = RetrainJobFactory.trainerPod(policy);
     } catch (InvalidJobTemplateException e) {
       return new RetrainConditions.Problem(Reason.InvalidJobTemplate, e.getMessage());
+    }
+    List<String> unsafe = PodSecurityStandard.violations(pod, level, TRAINER_POD);
+    if (!unsafe.isEmpty()) {
+      return new RetrainConditions.Problem(
+          Reason.UnsafeJobTemplate,
+          "the trainer pod would not meet the "
+              + level
+              + " Pod Security Standard: "
+              + String.join("; ", unsafe));
+    }
+    List<String> refused =
+        WorkloadReferences.refusals(pod, TRAINER_POD, Keys.IDENTITY_TRAINER, access);
+    if (!refused.isEmpty()) {
+      return new RetrainConditions.Problem(Reason.ReferenceNotAllowed, String.join("; ", refused));
     }
     if (policy.getSpec().schedule != null) {
       try {

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Pure: one canary step of a ModelDeployment. Starts a rollout when a new version appears under the
@@ -27,9 +28,9 @@ import java.util.Optional;
  */
 public final class CanaryRollout {
 
-  /** Takes one measurement of every analysis query. */
+  /** Takes one measurement of every analysis query, asynchronously; never fails. */
   public interface Analyzer {
-    List<Measurement> measure(ModelDeployment md, AnalysisSpec analysis);
+    CompletableFuture<List<Measurement>> measure(ModelDeployment md, AnalysisSpec analysis);
   }
 
   /** How this step ended the rollout, if it did. */
@@ -103,6 +104,16 @@ public final class CanaryRollout {
     }
     var spec = md.getSpec().rollout;
     return CanaryStateMachine.measurementDue(spec.steps, spec.analysis, rollout, now);
+  }
+
+  /**
+   * Names the measurement that is due, so that a measurement taken for it is used once: the
+   * rollout, its step and how many measurements the step has taken.
+   */
+  public static String measurementSlot(RolloutStatus rollout) {
+    var counts = rollout.analysis;
+    int taken = counts == null ? 0 : counts.successes + counts.failures + counts.inconclusive;
+    return rollout.startedAt + "/" + rollout.stepIndex + "/" + taken;
   }
 
   /**

@@ -158,7 +158,8 @@ public final class CanaryStateMachine {
       }
       counts.lastMeasuredAt = Conditions.timestamp(in.now());
       List<String> results = new ArrayList<>();
-      results.add(Conditions.timestamp(in.now()) + " " + verdict + ": " + taken);
+      results.add(
+          Conditions.cap(Conditions.timestamp(in.now()) + " " + verdict + ": " + taken, 512));
       results.addAll(counts.results);
       counts.results = new ArrayList<>(results.subList(0, Math.min(RESULTS_KEPT, results.size())));
     }

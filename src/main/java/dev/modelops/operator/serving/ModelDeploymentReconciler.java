@@ -1,12 +1,15 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.clients.ClusterReferences;
 import dev.modelops.operator.clients.EventRecorder;
 import dev.modelops.operator.clients.PrometheusAnalyzer;
 import dev.modelops.operator.clients.RequestAnnotations;
 import dev.modelops.operator.observability.Event;
+import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.observability.RolloutMetrics;
 import dev.modelops.operator.rollout.CanaryRollout;
 import dev.modelops.operator.rollout.Measurement;
@@ -17,10 +20,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -33,7 +38,9 @@ import org.jboss.logging.Logger;
  * goes: reads the children, measures the canary when due, computes the status in one pass
  * (ServingStatusCalculator), records Events and metrics, patches status when it changed.
  */
+// Explicit: references are checked before any child is applied, and a refused spec touches none.
 @Workflow(
+    explicitInvocation = true,
     dependents = {
       @Dependent(name = "deployment", type = ServingDeploymentDependent.class),
       @Dependent(
@@ -58,34 +65,63 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private static final List<String> REQUESTS =
       List.of(Keys.PROMOTE_ANNOTATION, Keys.ABORT_ANNOTATION);
 
+  /** How long to wait for a canary measurement's arrival event before looking anyway. */
+  static final Duration MEASUREMENT_RECHECK = Duration.ofSeconds(30);
+
   private final EventRecorder events;
-  private final CanaryRollout.Analyzer analyzer;
   private final RolloutMetrics metrics;
+  private final ClusterReferences references;
+  private final CanaryMeasurements measurements;
 
   public ModelDeploymentReconciler(
-      EventRecorder events, PrometheusAnalyzer analyzer, RolloutMetrics metrics) {
+      EventRecorder events,
+      PrometheusAnalyzer analyzer,
+      RolloutMetrics metrics,
+      ClusterReferences references) {
     this.events = events;
-    this.analyzer = analyzer;
     this.metrics = metrics;
+    this.references = references;
+    this.measurements = new CanaryMeasurements(analyzer);
+  }
+
+  @Override
+  public List<EventSource<?, ModelDeployment>> prepareEventSources(
+      EventSourceContext<ModelDeployment> context) {
+    return List.of(measurements);
   }
 
   @Override
   public UpdateControl<ModelDeployment> reconcile(
       ModelDeployment md, Context<ModelDeployment> context) {
     Instant now = Instant.now();
+    List<String> refused = WorkloadReferences.servingRefusals(md.getSpec(), access(md));
+    if (!refused.isEmpty()) {
+      // Nothing that serves is touched: the children keep the last spec that was allowed.
+      return degraded(md, Reason.ReferenceNotAllowed, String.join("; ", refused))
+          .map(UpdateControl::patchStatus)
+          .orElseGet(UpdateControl::noUpdate)
+          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    }
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     List<Deployment> deployments =
         context.getSecondaryResources(Deployment.class).stream().toList();
-    Optional<List<Measurement>> measurements =
-        CanaryRollout.measurementDue(md, now)
-            ? Optional.of(analyzer.measure(md, md.getSpec().rollout.analysis))
-            : Optional.empty();
+    Optional<List<Measurement>> taken = Optional.empty();
+    boolean measuring = false;
+    if (CanaryRollout.measurementDue(md, now)) {
+      String slot = CanaryRollout.measurementSlot(md.getStatus().rollout);
+      taken = measurements.taken(md, slot);
+      if (taken.isEmpty()) {
+        measurements.request(md, slot);
+        measuring = true;
+      }
+    }
     var result =
         ServingStatusCalculator.compute(
             new ServingStatusCalculator.Inputs(
                 md,
                 named(deployments, ServingNames.deploymentName(md)),
                 named(deployments, CanaryDeploymentDependent.name(md)),
-                measurements,
+                taken,
                 now));
     ModelDeploymentStatus status = result.status();
     result.events().forEach(event -> events.record(md, event));
@@ -98,14 +134,66 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
             : List.of();
     Optional<Duration> settle =
         RequestAnnotations.settle(context.getClient(), md, changed, handled, handled);
+    // While a measurement is taken, its arrival wakes the reconciler; the wake-up is a safety net.
+    Optional<Duration> due = measuring ? Optional.of(MEASUREMENT_RECHECK) : result.wakeUpIn();
     Optional<Duration> wakeUp =
-        Stream.of(result.wakeUpIn(), settle).flatMap(Optional::stream).min(Duration::compareTo);
+        Stream.of(due, settle).flatMap(Optional::stream).min(Duration::compareTo);
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
     if (changed) {
       md.setStatus(status);
       control = UpdateControl.patchStatus(md);
     }
     return wakeUp.map(control::rescheduleAfter).orElse(control);
+  }
+
+  private WorkloadReferences.Access access(ModelDeployment md) {
+    String ns = md.getMetadata().getNamespace();
+    return new WorkloadReferences.Access() {
+      @Override
+      public boolean secretUsable(String name) {
+        return references.secretUsable(ns, name, Keys.CREDENTIAL_WORKLOAD);
+      }
+
+      @Override
+      public boolean serviceAccountUsable(String name) {
+        return references.serviceAccountUsable(ns, name, Keys.IDENTITY_SERVING);
+      }
+    };
+  }
+
+  /**
+   * The stored status with Degraded set to this problem, and a Warning Event the first time; empty
+   * when the status already says so.
+   */
+  private Optional<ModelDeployment> degraded(ModelDeployment md, Reason reason, String message) {
+    LOG.warnf("%s/%s: %s", md.getMetadata().getNamespace(), md.getMetadata().getName(), message);
+    ModelDeploymentStatus status =
+        Optional.ofNullable(StatusChange.copy(md.getStatus(), ModelDeploymentStatus.class))
+            .orElseGet(ModelDeploymentStatus::new);
+    boolean alreadyReported =
+        reason
+            .name()
+            .equals(
+                Conditions.reason(status.conditions, ServingStatusCalculator.DEGRADED).orElse(""));
+    status.conditions =
+        Conditions.put(
+            status.conditions,
+            Conditions.of(
+                ServingStatusCalculator.DEGRADED,
+                true,
+                reason.name(),
+                message,
+                md.getMetadata().getGeneration(),
+                Instant.now()));
+    status.phase = ModelDeploymentStatus.Phase.Degraded;
+    if (!alreadyReported) {
+      events.record(md, Event.of(reason, message));
+    }
+    if (!StatusChange.differs(md.getStatus(), status)) {
+      return Optional.empty();
+    }
+    md.setStatus(status);
+    return Optional.of(md);
   }
 
   private void recordRolloutMetrics(ModelDeployment md, ServingStatusCalculator.Result result) {
@@ -135,38 +223,10 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     PermanentError problem = permanent.get();
-    LOG.warnf(
-        "%s/%s: %s",
-        md.getMetadata().getNamespace(), md.getMetadata().getName(), problem.message());
-    ModelDeploymentStatus status = StatusChange.copy(md.getStatus(), ModelDeploymentStatus.class);
-    if (status == null) {
-      status = new ModelDeploymentStatus();
-    }
-    boolean alreadyReported =
-        problem
-            .reason()
-            .equals(
-                Conditions.reason(status.conditions, ServingStatusCalculator.DEGRADED).orElse(""));
-    status.conditions =
-        Conditions.put(
-            status.conditions,
-            Conditions.of(
-                ServingStatusCalculator.DEGRADED,
-                true,
-                problem.reason(),
-                problem.message(),
-                md.getMetadata().getGeneration(),
-                Instant.now()));
-    status.phase = ModelDeploymentStatus.Phase.Degraded;
-    if (!alreadyReported) {
-      events.record(md, Event.of(problem.code(), problem.message()));
-    }
-    if (!StatusChange.differs(md.getStatus(), status)) {
-      return ErrorStatusUpdateControl.<ModelDeployment>noStatusUpdate()
-          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
-    }
-    md.setStatus(status);
     // Keep checking after JOSDK's retries run out, so fixing RBAC or input heals without a restart.
-    return ErrorStatusUpdateControl.patchStatus(md).rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    return degraded(md, problem.code(), problem.message())
+        .map(ErrorStatusUpdateControl::patchStatus)
+        .orElseGet(ErrorStatusUpdateControl::noStatusUpdate)
+        .rescheduleAfter(PERMANENT_ERROR_RECHECK);
   }
 }

@@ -150,7 +150,7 @@ public final class ServingStatusCalculator {
             .findFirst()
             .orElse(draft.latest);
     entry.finishedAt = Conditions.timestamp(now);
-    entry.message = step.endMessage();
+    entry.message = Conditions.cap(step.endMessage(), Conditions.MAX_MESSAGE);
     if (step.ending() == CanaryRollout.Ending.Promoted) {
       status.history.stream()
           .filter(h -> h.outcome == Outcome.Serving)
@@ -198,7 +198,7 @@ public final class ServingStatusCalculator {
     } else if (latest.outcome == Outcome.Progressing && view.deadlineExceeded()) {
       latest.outcome = Outcome.Failed;
       latest.finishedAt = at;
-      latest.message = view.progressMessage();
+      latest.message = Conditions.cap(view.progressMessage(), Conditions.MAX_MESSAGE);
       draft.events.add(
           Event.of(
               Reason.RolloutFailed,

@@ -16,13 +16,16 @@ public final class Conditions {
 
   private Conditions() {}
 
+  /** The longest condition message kept: status stays far below etcd's object size limit. */
+  public static final int MAX_MESSAGE = 1024;
+
   public static Condition of(
       String type, boolean status, String reason, String message, Long generation, Instant now) {
     return new ConditionBuilder()
         .withType(type)
         .withStatus(status ? TRUE : FALSE)
         .withReason(reason)
-        .withMessage(message)
+        .withMessage(cap(message, MAX_MESSAGE))
         .withObservedGeneration(generation)
         .withLastTransitionTime(timestamp(now))
         .build();
@@ -62,6 +65,14 @@ public final class Conditions {
 
   public static Optional<String> reason(List<Condition> conditions, String type) {
     return find(conditions, type).map(Condition::getReason);
+  }
+
+  /** At most {@code max} characters, with an ellipsis when cut. */
+  public static String cap(String text, int max) {
+    if (text == null || text.length() <= max) {
+      return text;
+    }
+    return text.substring(0, max - 1) + "…";
   }
 
   /** RFC 3339 with second precision, as the API server writes it. */

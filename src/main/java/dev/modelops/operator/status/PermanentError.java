@@ -14,6 +14,16 @@ import java.util.Optional;
  */
 public record PermanentError(Event.Reason code, String message) {
 
+  /** Raised by the operator's own code for a problem that only a person can fix. */
+  public static class Raised extends RuntimeException {
+    private final Event.Reason reason;
+
+    public Raised(Event.Reason reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+  }
+
   /** The reason as conditions and Events show it. */
   public String reason() {
     return code.name();
@@ -26,6 +36,9 @@ public record PermanentError(Event.Reason code, String message) {
       Throwable current = pending.poll();
       if (current instanceof AggregatedOperatorException aggregated) {
         pending.addAll(aggregated.getAggregatedExceptions().values());
+      }
+      if (current instanceof Raised raised) {
+        return Optional.of(new PermanentError(raised.reason, raised.getMessage()));
       }
       if (current instanceof KubernetesClientException k8s) {
         Optional<PermanentError> known = fromStatusCode(k8s);

@@ -4,31 +4,59 @@ import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Go-style durations as the CRDs accept them: 500ms, 30s, 10m, 1h30m. */
+/**
+ * Go-style durations as the CRDs accept them: 500ms, 30s, 10m, 1h30m. Parsing cannot overflow:
+ * anything longer than {@link #LONGEST} counts as {@link #LONGEST}, which no timer in the operator
+ * comes near.
+ */
 public final class Durations {
+  /** Ten years: the longest duration the operator distinguishes. */
+  public static final Duration LONGEST = Duration.ofDays(3650);
+
   private static final Pattern WHOLE = Pattern.compile("^([0-9]+(ms|s|m|h))+$");
   private static final Pattern PART = Pattern.compile("([0-9]+)(ms|s|m|h)");
 
   private Durations() {}
 
+  /**
+   * @throws IllegalArgumentException when the text is not a duration (the CRDs' patterns keep such
+   *     text out of admitted objects)
+   */
   public static Duration parse(String text) {
-    if (text == null || !WHOLE.matcher(text).matches()) {
+    if (text == null || text.length() > 64 || !WHOLE.matcher(text).matches()) {
       throw new IllegalArgumentException("not a duration: " + text + " (use e.g. 30s, 10m, 1h30m)");
     }
-    Duration total = Duration.ZERO;
+    long millis = 0;
+    long longest = LONGEST.toMillis();
     Matcher part = PART.matcher(text);
     while (part.find()) {
-      long n = Long.parseLong(part.group(1));
-      total =
-          total.plus(
-              switch (part.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                default -> Duration.ofHours(n);
-              });
+      String digits = part.group(1).replaceFirst("^0+(?=.)", "");
+      if (digits.length() > 15) {
+        return LONGEST;
+      }
+      long n = Long.parseLong(digits);
+      long unit =
+          switch (part.group(2)) {
+            case "ms" -> 1;
+            case "s" -> 1_000;
+            case "m" -> 60_000;
+            default -> 3_600_000;
+          };
+      if (n > longest / unit) {
+        return LONGEST;
+      }
+      millis += n * unit;
+      if (millis > longest) {
+        return LONGEST;
+      }
     }
-    return total;
+    return Duration.ofMillis(millis);
+  }
+
+  /** {@code value}, or {@code floor} (a duration text) when the value is shorter. */
+  public static Duration atLeast(Duration value, String floor) {
+    Duration min = parse(floor);
+    return value.compareTo(min) < 0 ? min : value;
   }
 
   public static Duration parseOr(String text, Duration fallback) {

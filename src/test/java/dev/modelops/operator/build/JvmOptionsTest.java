@@ -67,6 +67,13 @@ class JvmOptionsTest {
             .lines()
             .anyMatch(line -> line.matches(".*\\bUseSerialGC\\s+= true\\s.*\\{command line}.*")),
         "Serial GC not in effect:\n" + output);
+    assertTrue(
+        output
+            .lines()
+            .anyMatch(
+                line ->
+                    line.matches(".*\\bExitOnOutOfMemoryError\\s+= true\\s.*\\{command line}.*")),
+        "an OutOfMemoryError ends the process:\n" + output);
   }
 
   private static Stream<Path> walk(Path start) {

@@ -32,9 +32,9 @@ class LeastPrivilegeTest {
           // of spec.model
           Map.entry("modelops.dev/modeldeployments", Set.of("get", "list", "watch", "patch")),
           Map.entry("modelops.dev/retrainpolicies", Set.of("get", "list", "watch", "patch")),
-          // JOSDK status patches (SSA) and updates
-          Map.entry("modelops.dev/modeldeployments/status", Set.of("get", "patch", "update")),
-          Map.entry("modelops.dev/retrainpolicies/status", Set.of("get", "patch", "update")),
+          // JOSDK status patches (Server-Side Apply; nothing updates status)
+          Map.entry("modelops.dev/modeldeployments/status", Set.of("get", "patch")),
+          Map.entry("modelops.dev/retrainpolicies/status", Set.of("get", "patch")),
           // owner references with blockOwnerDeletion on children and Jobs
           Map.entry("modelops.dev/modeldeployments/finalizers", Set.of("update")),
           Map.entry("modelops.dev/retrainpolicies/finalizers", Set.of("update")),
@@ -53,11 +53,13 @@ class LeastPrivilegeTest {
           // pod informers: trainer pods (termination messages); serving pods only where podMetrics
           // policies scrape
           Map.entry("/pods", Set.of("get", "list", "watch")),
-          // read by name only when a policy or analysis references one
+          // read by name only when a resource references one (ClusterReferences): credentials
+          // and workload Secrets that opted in, baseline ConfigMaps, ServiceAccounts that opted in
           Map.entry("/secrets", Set.of("get")),
           Map.entry("/configmaps", Set.of("get")),
-          // EventRecorder
-          Map.entry("/events", Set.of("create", "patch")));
+          Map.entry("/serviceaccounts", Set.of("get")),
+          // EventRecorder creates each Event once (never patches one)
+          Map.entry("/events", Set.of("create")));
 
   @Test
   void theShippedRoleGrantsExactlyWhatTheCodeUses() throws IOException {

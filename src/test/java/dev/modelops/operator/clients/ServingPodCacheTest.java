@@ -31,22 +31,22 @@ class ServingPodCacheTest {
     create("other", "churn-elsewhere", "churn", true, "127.1.0.5");
     ServingPodCache cache = new ServingPodCache(client);
 
-    assertEquals(List.of("churn-a", "churn-b"), names(cache.scrapable("ml", "churn")));
-    assertEquals(List.of("pricing-a"), names(cache.scrapable("ml", "pricing")));
-    assertEquals(List.of("churn-elsewhere"), names(cache.scrapable("other", "churn")));
-    assertEquals(List.of(), names(cache.scrapable("ml", "absent")));
+    assertEquals(List.of("churn-a", "churn-b"), names(cache.scrapable("ml", "churn").join()));
+    assertEquals(List.of("pricing-a"), names(cache.scrapable("ml", "pricing").join()));
+    assertEquals(List.of("churn-elsewhere"), names(cache.scrapable("other", "churn").join()));
+    assertEquals(List.of(), names(cache.scrapable("ml", "absent").join()));
   }
 
   @Test
   void followsPodsAfterTheFirstList() throws MetricSourceException {
     ServingPodCache cache = new ServingPodCache(client);
-    assertEquals(List.of(), names(cache.scrapable("live", "churn")));
+    assertEquals(List.of(), names(cache.scrapable("live", "churn").join()));
 
     create("live", "churn-a", "churn", true, "127.1.0.6");
 
     Awaitility.await()
         .atMost(Duration.ofSeconds(10))
-        .until(() -> names(cache.scrapable("live", "churn")), List.of("churn-a")::equals);
+        .until(() -> names(cache.scrapable("live", "churn").join()), List.of("churn-a")::equals);
   }
 
   @Test
@@ -60,7 +60,7 @@ class ServingPodCacheTest {
     client.resource(foreign).create();
 
     assertEquals(
-        List.of("churn-a"), names(new ServingPodCache(client).scrapable("mixed", "churn")));
+        List.of("churn-a"), names(new ServingPodCache(client).scrapable("mixed", "churn").join()));
   }
 
   private static List<String> names(List<Pod> pods) {

@@ -1,6 +1,7 @@
 package dev.modelops.operator.metrics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +68,8 @@ class MetricParsersTest {
                     400,
                     "{\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"parse error at char 3\"}"));
     assertEquals("QueryFailed", bad.reason());
-    assertTrue(bad.getMessage().contains("parse error"));
+    assertTrue(bad.getMessage().contains("HTTP 400, bad_data"), bad.getMessage());
+    assertFalse(bad.getMessage().contains("parse error"), "the remote error text is never echoed");
     assertEquals(
         "SourceUnauthorized",
         assertThrows(
@@ -92,6 +94,26 @@ class MetricParsersTest {
                         200,
                         "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[]}}"))
             .reason());
+  }
+
+  @Test
+  void aBodyIsNeverEchoedAndAnUnknownErrorTypeIsDropped() {
+    var garbage =
+        assertThrows(
+            MetricSourceException.class,
+            () -> PrometheusResponse.parse("endpoint x", 200, "<html>secret admin page</html>"));
+    assertFalse(garbage.getMessage().contains("secret"), garbage.getMessage());
+    var odd =
+        assertThrows(
+            MetricSourceException.class,
+            () ->
+                PrometheusResponse.parse(
+                    "endpoint x", 500, "{\"status\":\"error\",\"errorType\":\"leak-me\"}"));
+    assertFalse(odd.getMessage().contains("leak-me"), odd.getMessage());
+    var pod =
+        assertThrows(
+            MetricSourceException.class, () -> PrometheusTextFormat.parse("token=abc123 oops{"));
+    assertFalse(pod.getMessage().contains("abc123"), pod.getMessage());
   }
 
   @Test

@@ -14,13 +14,14 @@ import dev.modelops.operator.api.v1alpha1.PodMetricsSource;
 import dev.modelops.operator.api.v1alpha1.PrometheusSource;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicySpec;
+import dev.modelops.operator.clients.BoundedHttp;
 import dev.modelops.operator.clients.ClusterReader;
+import dev.modelops.operator.clients.MetricEndpoints;
 import dev.modelops.operator.clients.PodMetricsScraper;
 import dev.modelops.operator.clients.PrometheusClient;
 import dev.modelops.operator.drift.Aggregation;
 import dev.modelops.operator.drift.DriftMethod;
 import dev.modelops.operator.drift.Histogram;
-import dev.modelops.operator.metrics.MetricSourceException;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
@@ -32,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,7 @@ class DriftEvaluatorTest {
   final List<HttpServer> pods = new java.util.ArrayList<>();
   final Map<String, String> podMetrics = new HashMap<>();
   final Map<String, String> configMaps = new HashMap<>();
+  final Map<String, String> credentials = new HashMap<>();
   DriftEvaluator evaluator;
 
   @BeforeEach
@@ -50,7 +53,13 @@ class DriftEvaluatorTest {
     // Pod a answers on 127.0.0.1, pod b on 127.0.0.2, both on the same port (as pods do).
     pods.add(podServer("a", "127.0.0.1", 0));
     pods.add(podServer("b", "127.0.0.2", port()));
-    evaluator = new DriftEvaluator(new PrometheusClient(), new PodMetricsScraper(), cluster());
+    BoundedHttp http = BoundedHttp.standalone();
+    evaluator =
+        new DriftEvaluator(
+            new PrometheusClient(http, 4),
+            new PodMetricsScraper(http, 4),
+            cluster(),
+            new MetricEndpoints(List.of("fake=" + prometheus.url())));
   }
 
   @AfterEach
@@ -63,14 +72,48 @@ class DriftEvaluatorTest {
   void aPrometheusScoreIsMeasuredAndAnUnreachableOneIsUnavailable() {
     prometheus.score(0.42);
     RetrainPolicy policy = policy(prometheusDrift(prometheus.url()));
-    DriftEvaluation measured = evaluator.evaluate(policy);
+    DriftEvaluation measured = evaluator.evaluate(policy).join();
     assertTrue(measured.available());
     assertEquals(0.42, measured.score());
 
     prometheus.close();
-    DriftEvaluation down = evaluator.evaluate(policy);
+    DriftEvaluation down = evaluator.evaluate(policy).join();
     assertFalse(down.available());
     assertEquals("SourceUnreachable", down.problemReason());
+  }
+
+  @Test
+  void anAddressTheAdministratorDidNotDeclareIsNeverQueried() {
+    prometheus.score(0.42);
+    DriftSpec drift = prometheusDrift("http://127.0.0.1:9");
+    DriftEvaluation refused = evaluator.evaluate(policy(drift)).join();
+    assertEquals("EndpointNotAllowed", refused.problemReason());
+
+    drift.prometheus.url = null;
+    drift.prometheus.endpoint = "elsewhere";
+    assertEquals("EndpointNotDeclared", evaluator.evaluate(policy(drift)).join().problemReason());
+
+    drift.prometheus.endpoint = "fake";
+    assertEquals(0.42, evaluator.evaluate(policy(drift)).join().score(), "by name");
+    assertEquals(1, prometheus.requests(), "only the declared endpoint was asked");
+  }
+
+  @Test
+  void credentialsComeOnlyFromASecretThatOptedIn() {
+    prometheus.score(0.42);
+    DriftSpec drift = prometheusDrift(prometheus.url());
+    drift.prometheus.authSecretRef = new dev.modelops.operator.api.v1alpha1.SecretReference();
+    drift.prometheus.authSecretRef.name = "prom-token";
+    credentials.put("prom-token/use", "workload");
+    credentials.put("prom-token/token", "s3cr3t");
+    DriftEvaluation refused = evaluator.evaluate(policy(drift)).join();
+    assertEquals("CredentialsNotUsable", refused.problemReason());
+    assertFalse(refused.problem().contains("s3cr3t"));
+    assertEquals(0, prometheus.requests(), "no query is sent without usable credentials");
+
+    credentials.put("prom-token/use", "prometheus");
+    assertTrue(evaluator.evaluate(policy(drift)).join().available());
+    assertEquals("Bearer s3cr3t", prometheus.lastAuthorization());
   }
 
   @Test
@@ -78,17 +121,17 @@ class DriftEvaluatorTest {
     podMetrics.put("a", "model_drift_score 0.2\n");
     podMetrics.put("b", "model_drift_score 0.6\n");
     DriftSpec drift = podDrift("model_drift_score");
-    assertEquals(0.6, evaluator.evaluate(policy(drift)).score(), "max by default");
+    assertEquals(0.6, evaluator.evaluate(policy(drift)).join().score(), "max by default");
 
     drift.podMetrics.aggregation = Aggregation.mean;
-    assertEquals(0.4, evaluator.evaluate(policy(drift)).score(), 1e-9);
+    assertEquals(0.4, evaluator.evaluate(policy(drift)).join().score(), 1e-9);
   }
 
   @Test
   void aPodWithoutTheMetricMakesTheSourceUnavailable() {
     podMetrics.put("a", "model_drift_score 0.2\n");
     podMetrics.put("b", "other_metric 1\n");
-    DriftEvaluation evaluation = evaluator.evaluate(policy(podDrift("model_drift_score")));
+    DriftEvaluation evaluation = evaluator.evaluate(policy(podDrift("model_drift_score"))).join();
     assertEquals("MetricMissing", evaluation.problemReason());
   }
 
@@ -99,7 +142,7 @@ class DriftEvaluatorTest {
     configMaps.put(
         "churn-baseline/baseline.json",
         "{\"age\": {\"edges\": [\"1\", \"2\", \"+Inf\"], \"counts\": [10, 10, 20]}}");
-    DriftEvaluation evaluation = evaluator.evaluate(policy(distribution()));
+    DriftEvaluation evaluation = evaluator.evaluate(policy(distribution())).join();
 
     Histogram baseline =
         new Histogram(List.of(1.0, 2.0, Double.POSITIVE_INFINITY), List.of(10.0, 10.0, 20.0));
@@ -116,7 +159,7 @@ class DriftEvaluatorTest {
   void aMissingBaselineIsNamed() {
     podMetrics.put("a", buckets(1, 2, 3));
     podMetrics.put("b", buckets(1, 2, 3));
-    DriftEvaluation evaluation = evaluator.evaluate(policy(distribution()));
+    DriftEvaluation evaluation = evaluator.evaluate(policy(distribution())).join();
     assertEquals("BaselineNotFound", evaluation.problemReason());
   }
 
@@ -155,19 +198,25 @@ class DriftEvaluatorTest {
   ClusterReader cluster() {
     return new ClusterReader() {
       @Override
-      public Optional<String> secretValue(String namespace, String name, String key) {
-        return Optional.empty();
+      public CompletableFuture<Optional<Map<String, String>>> credential(
+          String namespace, String name, String use) {
+        return CompletableFuture.completedFuture(
+            use.equals(credentials.get(name + "/use"))
+                ? Optional.of(Map.of("token", credentials.get(name + "/token")))
+                : Optional.empty());
       }
 
       @Override
-      public Optional<String> configMapValue(String namespace, String name, String key) {
-        return Optional.ofNullable(configMaps.get(name + "/" + key));
+      public CompletableFuture<Optional<String>> configMapValue(
+          String namespace, String name, String key) {
+        return CompletableFuture.completedFuture(
+            Optional.ofNullable(configMaps.get(name + "/" + key)));
       }
 
       @Override
-      public List<Pod> servingPods(String namespace, String modelDeployment)
-          throws MetricSourceException {
-        return List.of(pod("a", "127.0.0.1"), pod("b", "127.0.0.2"));
+      public CompletableFuture<List<Pod>> servingPods(String namespace, String modelDeployment) {
+        return CompletableFuture.completedFuture(
+            List.of(pod("a", "127.0.0.1"), pod("b", "127.0.0.2")));
       }
     };
   }
@@ -207,7 +256,7 @@ class DriftEvaluatorTest {
   static DriftSpec prometheusDrift(String url) {
     DriftSpec drift = new DriftSpec();
     drift.prometheus = new PrometheusSource();
-    drift.prometheus.url = url;
+    drift.prometheus.url = url + "/";
     drift.prometheus.query = "model_drift_score";
     drift.prometheus.timeoutSeconds = 2;
     drift.threshold = 0.3;

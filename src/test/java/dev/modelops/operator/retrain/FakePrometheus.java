@@ -14,6 +14,9 @@ final class FakePrometheus implements AutoCloseable {
   private volatile Double score = 0.0;
   private volatile String garbage;
   private volatile long delayMillis;
+  private final java.util.concurrent.atomic.AtomicInteger requests =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private volatile String lastAuthorization;
 
   FakePrometheus() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -21,6 +24,8 @@ final class FakePrometheus implements AutoCloseable {
     server.createContext(
         "/api/v1/query",
         exchange -> {
+          requests.incrementAndGet();
+          lastAuthorization = exchange.getRequestHeaders().getFirst("Authorization");
           if (delayMillis > 0) {
             try {
               Thread.sleep(delayMillis); // a slow Prometheus, past the client's timeout
@@ -50,6 +55,14 @@ final class FakePrometheus implements AutoCloseable {
           }
         });
     server.start();
+  }
+
+  int requests() {
+    return requests.get();
+  }
+
+  String lastAuthorization() {
+    return lastAuthorization;
   }
 
   String url() {

@@ -2,6 +2,7 @@ package dev.modelops.operator.retrain;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,13 +22,13 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.Test;
 /** Wiring of the RetrainPolicy controller against the Fabric8 mock server and a fake Prometheus. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(FakePrometheusResource.class)
 class RetrainPolicyReconcilerMockTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final Duration QUIET = Duration.ofSeconds(4);
@@ -44,13 +46,8 @@ class RetrainPolicyReconcilerMockTest {
   @Inject KubernetesClient client;
 
   @BeforeAll
-  static void startPrometheus() throws Exception {
-    prometheus = new FakePrometheus();
-  }
-
-  @AfterAll
-  static void stopPrometheus() {
-    prometheus.close();
+  static void fakePrometheus() {
+    prometheus = FakePrometheusResource.prometheus;
   }
 
   @AfterEach
@@ -137,11 +134,12 @@ class RetrainPolicyReconcilerMockTest {
                             .equals(
                                 Conditions.reason(p.getStatus().conditions, "SourceAvailable")
                                     .orElse("")));
-    assertTrue(
+    String message =
         Conditions.find(policy.getStatus().conditions, "SourceAvailable")
             .orElseThrow()
-            .getMessage()
-            .contains("storage unavailable"));
+            .getMessage();
+    assertTrue(message.contains("HTTP 503"), message);
+    assertFalse(message.contains("storage unavailable"), "the remote error text is not echoed");
     await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> jobs().isEmpty());
   }
 
@@ -321,7 +319,7 @@ class RetrainPolicyReconcilerMockTest {
     spec.modelDeploymentRef.name = target;
     spec.drift = new DriftSpec();
     spec.drift.prometheus = new PrometheusSource();
-    spec.drift.prometheus.url = prometheus.url();
+    spec.drift.prometheus.endpoint = "fake";
     spec.drift.prometheus.query = "model_drift_score";
     spec.drift.threshold = threshold;
     spec.drift.forDuration = "0s";
@@ -394,6 +392,16 @@ class RetrainPolicyReconcilerMockTest {
    * message.
    */
   void complete(Job job, String terminationMessage) {
+    String uid =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .withName(job.getMetadata().getName())
+            .get()
+            .getMetadata()
+            .getUid();
     client
         .pods()
         .inNamespace(NS)
@@ -405,6 +413,13 @@ class RetrainPolicyReconcilerMockTest {
                 .withCreationTimestamp(Instant.now().toString())
                 .withLabels(job.getSpec().getTemplate().getMetadata().getLabels())
                 .addToLabels("job-name", job.getMetadata().getName())
+                .addNewOwnerReference()
+                .withApiVersion("batch/v1")
+                .withKind("Job")
+                .withName(job.getMetadata().getName())
+                .withUid(uid)
+                .withController(true)
+                .endOwnerReference()
                 .endMetadata()
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .withNewStatus()

@@ -22,9 +22,16 @@ public class AnalysisSpec {
   @Default(Defaults.ANALYSIS_INTERVAL)
   @Size(max = 32)
   @ValidationRule(
-      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
-      message = "analysis.interval must be a duration such as 30s")
-  @JsonPropertyDescription("Time between measurements.")
+      value =
+          "self.matches('^([0-9]+(ms|s|m|h))+$') && duration(self) >= duration('"
+              + Defaults.MIN_ANALYSIS_INTERVAL
+              + "')",
+      message =
+          "analysis.interval must be a duration of at least "
+              + Defaults.MIN_ANALYSIS_INTERVAL
+              + ", such as 30s")
+  @JsonPropertyDescription(
+      "Time between measurements (at least " + Defaults.MIN_ANALYSIS_INTERVAL + ").")
   public String interval;
 
   @Default("" + Defaults.ANALYSIS_COUNT)
@@ -41,7 +48,9 @@ public class AnalysisSpec {
   public Integer failureLimit;
 
   public Duration intervalOrDefault() {
-    return Durations.parse(interval != null ? interval : Defaults.ANALYSIS_INTERVAL);
+    return Durations.atLeast(
+        Durations.parse(interval != null ? interval : Defaults.ANALYSIS_INTERVAL),
+        Defaults.MIN_ANALYSIS_INTERVAL);
   }
 
   public int countOrDefault() {

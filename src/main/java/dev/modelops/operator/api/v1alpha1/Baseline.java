@@ -1,6 +1,7 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import java.util.Map;
     message = "baseline is either inline histograms or a configMapRef, not both and not neither")
 public class Baseline {
 
+  @Size(max = 100)
   @JsonPropertyDescription("Per-feature histograms, inline: {age: {edges: [...], counts: [...]}}.")
   public Map<String, HistogramSpec> histograms;
 

@@ -30,6 +30,12 @@ public final class Defaults {
   public static final int FAILED_JOBS_HISTORY_LIMIT = 1;
   public static final boolean SUSPEND = false;
 
+  /** Floors, in CEL and in code: no tenant makes the operator poll faster than this. */
+  public static final String MIN_EVALUATION_INTERVAL = "10s";
+
+  public static final String MIN_ANALYSIS_INTERVAL = "5s";
+  public static final String MIN_COOLDOWN = "1m";
+
   // Metric sources
   public static final int METRICS_PORT = 8080;
   public static final String METRICS_PATH = "/metrics";

@@ -45,9 +45,16 @@ public class DriftSpec {
   @Default(Defaults.EVALUATION_INTERVAL)
   @Size(max = 32)
   @ValidationRule(
-      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
-      message = "evaluationInterval must be a duration such as 30s or 5m")
-  @JsonPropertyDescription("How often the score is measured.")
+      value =
+          "self.matches('^([0-9]+(ms|s|m|h))+$') && duration(self) >= duration('"
+              + Defaults.MIN_EVALUATION_INTERVAL
+              + "')",
+      message =
+          "evaluationInterval must be a duration of at least "
+              + Defaults.MIN_EVALUATION_INTERVAL
+              + ", such as 30s or 5m")
+  @JsonPropertyDescription(
+      "How often the score is measured (at least " + Defaults.MIN_EVALUATION_INTERVAL + ").")
   public String evaluationInterval;
 
   /** How long the breach must hold ({@code for}). */
@@ -55,8 +62,11 @@ public class DriftSpec {
     return Durations.parse(forDuration != null ? forDuration : Defaults.FOR);
   }
 
+  /** Never under the floor, also for an object the API server did not validate. */
   public Duration evaluationIntervalOrDefault() {
-    return Durations.parse(
-        evaluationInterval != null ? evaluationInterval : Defaults.EVALUATION_INTERVAL);
+    return Durations.atLeast(
+        Durations.parse(
+            evaluationInterval != null ? evaluationInterval : Defaults.EVALUATION_INTERVAL),
+        Defaults.MIN_EVALUATION_INTERVAL);
   }
 }

@@ -57,6 +57,28 @@ public final class Keys {
   public static final String SCORE_ANNOTATION = GROUP + "/drift-score";
   public static final String TRIGGER_ID_ANNOTATION = GROUP + "/trigger-id";
 
+  // Opt-in labels: what a namespace's owner allows the operator to use on a tenant's behalf.
+  /**
+   * On a Secret: the one use it may be put to (prometheus, registry, workload). A Secret without
+   * it, or a service-account token, is never used.
+   */
+  public static final String CREDENTIAL_LABEL = GROUP + "/credential";
+
+  /** Credentials a metric query sends (prometheus.authSecretRef, caSecretRef). */
+  public static final String CREDENTIAL_PROMETHEUS = "prometheus";
+
+  /** Credentials sent to a model registry. */
+  public static final String CREDENTIAL_REGISTRY = "registry";
+
+  /** A Secret that pods the operator creates (trainers, serving pods) may mount or read. */
+  public static final String CREDENTIAL_WORKLOAD = "workload";
+
+  /** On a ServiceAccount: the pods the operator may run under it (trainer, serving). */
+  public static final String IDENTITY_LABEL = GROUP + "/identity";
+
+  public static final String IDENTITY_TRAINER = "trainer";
+  public static final String IDENTITY_SERVING = "serving";
+
   /** The batch Job controller's label naming a pod's Job (both spellings Kubernetes has used). */
   public static final String JOB_NAME_LABEL = "batch.kubernetes.io/job-name";
 

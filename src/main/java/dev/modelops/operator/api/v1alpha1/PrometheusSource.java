@@ -4,21 +4,38 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 import java.time.Duration;
 
+@ValidationRule(
+    value = "has(self.endpoint) != has(self.url)",
+    message =
+        "prometheus needs exactly one of endpoint (the name of a metric endpoint the administrator"
+            + " declared) or url")
 public class PrometheusSource {
 
-  @Required
+  @Size(max = 63)
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+  @JsonPropertyDescription(
+      "Name of a metric endpoint (a Prometheus HTTP API) that the operator's administrator"
+          + " declared (operator setting modelops.metric-endpoints, chart value metricEndpoints),"
+          + " e.g. default. The operator queries no other address; an unknown name is reported"
+          + " with the declared ones.")
+  public String endpoint;
+
   @Size(max = 2048)
   @ValidationRule(
-      value = "self.matches('^https?://[^/]+.*$')",
+      value = "isURL(self) && self.matches('^https?://[^/?#@]+[^?#@]*$')",
       message =
-          "prometheus.url must be an http:// or https:// address, e.g. http://prometheus.monitoring:9090")
+          "prometheus.url must be an http:// or https:// address without query or user info, e.g."
+              + " http://prometheus.monitoring:9090")
   @JsonPropertyDescription(
-      "Base address of the Prometheus HTTP API, e.g. http://prometheus.monitoring:9090.")
+      "Instead of endpoint: the exact base address of a declared metric endpoint, e.g."
+          + " http://prometheus.monitoring:9090. Any other address is refused (SourceAvailable"
+          + " False, EndpointNotAllowed).")
   public String url;
 
   @Required
@@ -31,11 +48,14 @@ public class PrometheusSource {
 
   @JsonPropertyDescription(
       "Credentials from a Secret in the policy's namespace: key `token` (bearer) or keys"
-          + " `username` and `password` (basic). The operator reads only this Secret.")
+          + " `username` and `password` (basic). The Secret must opt in with the label"
+          + " modelops.dev/credential=prometheus (and not be a service-account token); the"
+          + " operator reads no other Secret for this.")
   public SecretReference authSecretRef;
 
   @JsonPropertyDescription(
-      "A Secret in the policy's namespace whose key `ca.crt` is the CA bundle for an https:// url.")
+      "A Secret in the policy's namespace whose key `ca.crt` is the CA bundle for an https://"
+          + " endpoint; it must carry the label modelops.dev/credential=prometheus too.")
   public SecretReference caSecretRef;
 
   @Default("" + Defaults.TIMEOUT_SECONDS)

@@ -56,11 +56,19 @@ public class RetrainPolicySpec {
   @Default(Defaults.COOLDOWN)
   @Size(max = 32)
   @ValidationRule(
-      value = "self.matches('^([0-9]+(ms|s|m|h))+$')",
-      message = "cooldown must be a duration such as 30m, 1h or 1h30m")
+      value =
+          "self.matches('^([0-9]+(ms|s|m|h))+$') && duration(self) >= duration('"
+              + Defaults.MIN_COOLDOWN
+              + "')",
+      message =
+          "cooldown must be a duration of at least "
+              + Defaults.MIN_COOLDOWN
+              + ", such as 30m, 1h or 1h30m")
   @JsonPropertyDescription(
       "After a retrain finishes (successfully or not), drift does not trigger another one"
-          + " for this long. Manual and scheduled triggers are not held back.")
+          + " for this long (at least "
+          + Defaults.MIN_COOLDOWN
+          + "). Manual and scheduled triggers are not held back.")
   public String cooldown;
 
   @Default(Defaults.CONCURRENCY)
@@ -102,7 +110,8 @@ public class RetrainPolicySpec {
   public Boolean suspend;
 
   public Duration cooldownOrDefault() {
-    return Durations.parse(cooldown != null ? cooldown : Defaults.COOLDOWN);
+    return Durations.atLeast(
+        Durations.parse(cooldown != null ? cooldown : Defaults.COOLDOWN), Defaults.MIN_COOLDOWN);
   }
 
   public Concurrency concurrencyOrDefault() {
