@@ -122,6 +122,7 @@ final class LocalControlPlane {
       builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
       builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
       builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+      builder.environment().put("MODELOPS_METRIC_ENDPOINTS", TestEndpoints.declaration());
       builder.environment().putAll(env);
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
