@@ -102,7 +102,16 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
           .orElseGet(UpdateControl::noUpdate)
           .rescheduleAfter(PERMANENT_ERROR_RECHECK);
     }
-    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(
+        ServingDeploymentDependent.PULLER_ENV,
+        PullerEnvironment.of(
+            references.workloadSecrets(
+                md.getMetadata().getNamespace(),
+                md.getSpec().serviceAccountName == null
+                    ? "default"
+                    : md.getSpec().serviceAccountName)));
+    workflow.reconcileManagedWorkflow();
     List<Deployment> deployments =
         context.getSecondaryResources(Deployment.class).stream().toList();
     Optional<List<Measurement>> taken = Optional.empty();
