@@ -136,7 +136,18 @@ build_coredns() {
   echo "coredns=$dv" >"$OUT/version"
 }
 
-MODULES=(kubernetes etcd kwok helm containerd coredns)
+# The Versity S3 Gateway (Apache-2.0): the local cluster's S3-compatible object store (posix
+# backend, hack/platform-up.sh). Static: its optional RDMA/cuObject builds need cgo tags we never set.
+build_versitygw() {
+  local vv
+  vv=$(version github.com/versity/versitygw)
+  log "building versitygw $vv"
+  gobuild -ldflags "-s -w -X main.Version=$vv -X main.Build=unknown -X main.BuildTime=unknown" \
+    -o "$OUT/bin/versitygw" github.com/versity/versitygw/cmd/versitygw
+  echo "versitygw=$vv" >"$OUT/version"
+}
+
+MODULES=(kubernetes etcd kwok helm containerd coredns versitygw)
 
 module_key() { # module
   # A wrapper's own .go files (only coredns has one) count too; none -> no input, same key.
