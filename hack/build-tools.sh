@@ -183,12 +183,17 @@ for m in "${MODULES[@]}"; do outs+=("$(build_module "$m")"); done
 # One bin directory linking every module's binaries; its name hashes the module dirs.
 SET=$CACHE/set-$(printf '%s\n' "${outs[@]}" | sha256sum | cut -c1-16)
 if [[ ! -f $SET/.complete ]]; then
-  rm -rf "$SET"; mkdir -p "$SET/bin"
+  # Built aside and renamed into place: two callers at once never see (or make) half a set.
+  tmp=$(mktemp -d "$CACHE/.set.XXXXXX")
+  mkdir -p "$tmp/bin"
   for o in "${outs[@]}"; do
-    for f in "$o"/bin/*; do ln -sfn "$f" "$SET/bin/"; done
-    [[ -d $o/kwok ]] && ln -sfn "$o/kwok" "$SET/kwok"
-    cat "$o/version" >>"$SET/versions"
-  done
-  touch "$SET/.complete"
+    for f in "$o"/bin/*; do ln -sfn "$f" "$tmp/bin/"; done
+    [[ -d $o/kwok ]] && ln -sfn "$o/kwok" "$tmp/kwok"
+    cat "$o/version"
+  done >"$tmp/versions"
+  touch "$tmp/.complete"
+  if ! mv -T "$tmp" "$SET" 2>/dev/null; then
+    rm -rf "$tmp"   # another caller finished the same set first
+  fi
 fi
 echo "$SET/bin"

@@ -83,7 +83,7 @@ repo_of() {
 version_of() {
   if [[ $1 == pause ]]; then
     # The Kubernetes version pause.c was built from.
-    sed -n 's/^kubernetes=//p' "$(dirname "$(tools_bin)")/versions"
+    sed -n 's/^kubernetes=//p' "$(dirname "$(tools_bin)")/versions" | head -n 1
   else
     echo "$VERSION"
   fi
