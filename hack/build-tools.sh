@@ -21,6 +21,9 @@ CACHE=${MODELOPS_TOOLS_CACHE:-$HOME/.cache/modelops-tools}
 # Never let go.mod's go/toolchain lines download a toolchain; CGO off gives static binaries
 # (upstream release builds of these programs are static too) and skips the C toolchain.
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
+# build_module runs inside $(...): without this, a failed go build there would not stop the
+# build function, and the module would be marked complete without its binaries.
+shopt -s inherit_errexit
 
 log() { echo "build-tools: $*" >&2; }
 
@@ -147,7 +150,20 @@ build_versitygw() {
   echo "versitygw=$vv" >"$OUT/version"
 }
 
-MODULES=(kubernetes etcd kwok helm containerd coredns versitygw)
+# Prometheus 2.42.0 for the platform (hack/platform-up.sh): Debian's package of the same version
+# is built without Kubernetes service discovery. No web UI (its assets are not in the module;
+# builtinassets off): the HTTP API is what the tests and the operator use.
+build_prometheus() {
+  local pv cv pkg=github.com/prometheus/common/version
+  pv=$(version github.com/prometheus/prometheus)     # v0.42.0 -> 2.42.0
+  cv=${pv#v0.}; cv=2.${cv}
+  log "building Prometheus $cv"
+  gobuild -tags netgo -ldflags "-s -w -X $pkg.Version=$cv -X $pkg.Revision=unknown -X $pkg.Branch=unknown -X $pkg.BuildUser=modelops -X $pkg.BuildDate=unknown" \
+    -o "$OUT/bin/prometheus" github.com/prometheus/prometheus/cmd/prometheus
+  echo "prometheus=$cv" >"$OUT/version"
+}
+
+MODULES=(kubernetes etcd kwok helm containerd coredns versitygw prometheus)
 
 module_key() { # module
   # A wrapper's own .go files (only coredns has one) count too; none -> no input, same key.
