@@ -44,8 +44,6 @@ class FailedRetrainE2EIT extends E2ESupport {
               template:
                 spec:
                   nodeSelector: {modelops.dev/no-such-node: "true"}
-                  nodeSelector: {type: kwok}
-                  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
                   containers: [{name: train, image: example.test/trainer:1}]
         """,
             "apply",

@@ -191,8 +191,8 @@ class FuzzE2EIT extends E2ESupport {
             source.replace("\n", "\n    "),
             r.nextDouble() * 2,
             pick(r, "0s", "1s", "30s", "5m"),
-            pick(r, "10s", "30s", "1m", "5s"),
-            pick(r, "1m", "10m", "1h", "10s"),
+            pick(r, "10s", "30s", "1m"),
+            pick(r, "1m", "10m", "1h"),
             pick(r, "Automatic", "Manual"),
             r.nextBoolean(),
             schedule);
