@@ -76,6 +76,30 @@ node-up: tools ## Local cluster with a real node (containerd, kubelet, kube-prox
 node-down: ## Stop the real node and undo everything it changed on this machine (root)
 	hack/node-down.sh
 
+.PHONY: platform-up
+platform-up: ## Platform services on the real node: object store (s3.storage), Prometheus (prometheus.monitoring); MLflow with MODELOPS_MLFLOW=1 (root)
+	hack/platform-up.sh
+
+.PHONY: platform-down
+platform-down: ## Stop the platform services, unpublish them (data and credentials in .local/platform kept; PURGE=1 removes them)
+	hack/platform-down.sh $(if $(filter 1,$(PURGE)),--purge)
+
+.PHONY: platform-smoke
+platform-smoke: ## Check the platform end to end: store from host and pods, seeded model, a scraped model server, MLflow if up (root)
+	hack/platform-smoke.sh
+
+.PHONY: mlflow-up
+mlflow-up: ## MLflow tracking/registry server (mlflow.mlflow, artifacts in s3://mlflow/) on the running platform (root)
+	hack/mlflow-up.sh
+
+.PHONY: mlflow-down
+mlflow-down: ## Stop the MLflow server (its database is kept)
+	hack/mlflow-down.sh
+
+.PHONY: seed-models
+seed-models: ## Upload the example model (iris version 1) to s3://models/iris/1/ with the trainer's seed mode (idempotent; root)
+	hack/seed-models.sh
+
 .PHONY: images
 images: tools ## Build the container images into ~/.cache/modelops-images (root); IMAGES="operator trainer" for some
 	images/build.sh $(IMAGES)

@@ -4,7 +4,8 @@
 # that the node can be drained; it also works with the control plane already gone.
 #
 # Order matters: pods first (the kubelet runs CNI DEL, so netns and IPs are released), then
-# kubelet, platform services, kube-proxy (and its rules), the last containers and containerd;
+# the platform services (hack/platform-down.sh: object store, Prometheus, MLflow), kubelet,
+# CoreDNS and the API forwarder, kube-proxy (and its rules), the last containers and containerd;
 # then mounts, netns, cgroups, sysctls (forwarding off while the forward guard is still there),
 # iptables chains, nftables tables it created, the bridge (its routes go with it), and the
 # host directories the kubelet, containerd and libcni use whatever their flags say.
@@ -179,6 +180,8 @@ leftovers() {
     case ${name% (deleted)} in
       kubelet | kube-proxy | containerd | containerd-shim-runc-v2 | coredns | runc) echo "process ${p#/proc/} $exe" ;;
       socat) tr '\0' ' ' <"$p/cmdline" | grep -qF "bind=$NODE_IP" && echo "process ${p#/proc/} socat (API server forwarder)" ;;
+      versitygw | prometheus | python3*)   # platform services (hack/platform-up.sh)
+        tr '\0' ' ' <"$p/cmdline" | grep -qF -- "$STATE/platform/" && echo "process ${p#/proc/} $exe (platform service)" ;;
     esac
   done
   our_mounts | sed 's/^/mount /'
@@ -220,6 +223,10 @@ main() {
   local sysctls="" preexisting=""
   [[ -f $NODE_STATE/sysctl.orig ]] && sysctls=$(cat "$NODE_STATE/sysctl.orig")
   [[ -f $NODE_STATE/host-paths.preexisting ]] && preexisting=$(cat "$NODE_STATE/host-paths.preexisting")
+  # The platform services first (hack/platform-up.sh), while the API server still runs.
+  if [[ -d $STATE/platform ]]; then
+    "$NODE_HACK/platform-down.sh" || log "platform-down reported leftovers (see above)"
+  fi
   drain
   stop_processes
   cleanup_mounts

@@ -16,7 +16,9 @@
 # State: .local/node (pids in .local/node/pids), logs: .local/logs/node-*.log (kept).
 # Undo everything with hack/node-down.sh (hack/cluster-down.sh calls it).
 # Env: MODELOPS_NODE_IMAGES (images to build and import; default: every image whose inputs
-# exist, see images/build.sh), MODELOPS_NODE_KEEP_ON_FAILURE=1 (leave a failed start as it is).
+# exist, see images/build.sh), MODELOPS_NODE_KEEP_ON_FAILURE=1 (leave a failed start as it is),
+# MODELOPS_PLATFORM=0 (skip the platform services: object store, Prometheus; hack/platform-up.sh),
+# MODELOPS_MLFLOW=1 (also MLflow), MODELOPS_SEED_MODELS=1 (also hack/seed-models.sh).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
 
@@ -388,6 +390,16 @@ taint_fake_node() {
   fi
 }
 
+# The platform services (object store, Prometheus, MLflow with MODELOPS_MLFLOW=1):
+# hack/platform-up.sh; MODELOPS_PLATFORM=0 skips them.
+start_platform() {
+  if [[ ${MODELOPS_PLATFORM:-1} == 1 ]]; then
+    "$NODE_HACK/platform-up.sh"
+  else
+    log "platform services skipped (MODELOPS_PLATFORM=0)"
+  fi
+}
+
 on_failure() {
   local rc=$?
   ((rc == 0)) && return
@@ -402,6 +414,7 @@ main() {
   preflight
   if already_up; then
     log "already up ($NODE_NAME Ready)"
+    start_platform
     exit 0
   fi
   trap on_failure EXIT
@@ -422,6 +435,7 @@ main() {
   start_coredns
   wait_node
   taint_fake_node
+  start_platform
   trap - EXIT TERM INT
   log "ready: node $NODE_NAME ($NODE_IP), DNS $CLUSTER_DNS_IP, pods on $POD_CIDR; images: $(cut -d' ' -f1 "$NODE_STATE/images.list" | paste -sd' ')"
 }
