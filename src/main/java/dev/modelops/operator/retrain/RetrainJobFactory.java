@@ -16,8 +16,12 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,17 +39,36 @@ public final class RetrainJobFactory {
 
   private RetrainJobFactory() {}
 
+  /** Hex digits of the policy name's SHA-256 that a shortened Job name carries. */
+  static final int NAME_HASH_LENGTH = 8;
+
   /**
    * Deterministic: the n-th retrain of a policy always has the same name, so a restart cannot
-   * duplicate it.
+   * duplicate it. {@code <policy>-retrain-<n>} when that fits in a DNS label; otherwise the policy
+   * name is shortened and followed by a hash of the whole name, {@code
+   * <prefix>-<hash>-retrain-<n>}, so two long names that share a prefix never share a Job name.
    */
   public static String jobName(String policyName, long sequence) {
     String suffix = "-retrain-" + sequence;
-    String base =
-        policyName.length() + suffix.length() > MAX_NAME
-            ? policyName.substring(0, MAX_NAME - suffix.length()).replaceAll("-+$", "")
-            : policyName;
-    return base + suffix;
+    if (policyName.length() + suffix.length() <= MAX_NAME) {
+      return policyName + suffix;
+    }
+    String hash = "-" + sha256Hex(policyName).substring(0, NAME_HASH_LENGTH);
+    String prefix =
+        policyName
+            .substring(0, MAX_NAME - suffix.length() - hash.length())
+            .replaceAll("[-.]+$", "");
+    return prefix + hash + suffix;
+  }
+
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   /**
