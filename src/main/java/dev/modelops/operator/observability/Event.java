@@ -30,6 +30,7 @@ public record Event(Reason code, String message) {
     RetrainFailed(Type.Warning, "failed"),
     UnreadableResult(Type.Warning, "failed"),
     Promoted(Type.Normal),
+    PromotionRejected(Type.Warning),
     AwaitingApproval(Type.Normal),
     ApprovalIgnored(Type.Warning),
     CandidateDeployed(Type.Normal),

@@ -25,6 +25,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Pure: the retraining Job for one trigger of a policy, from the policy's jobTemplate. */
 public final class RetrainJobFactory {
@@ -60,6 +63,17 @@ public final class RetrainJobFactory {
             .replaceAll("[-.]+$", "");
     return prefix + hash + suffix;
   }
+
+  /** The n of a Job name this factory made ({@code ...-retrain-<n>}), if it is one. */
+  public static OptionalLong sequenceOf(String jobName) {
+    Matcher m = SEQUENCE.matcher(jobName == null ? "" : jobName);
+    if (!m.find() || m.group(1).length() > 18) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(Long.parseLong(m.group(1)));
+  }
+
+  private static final Pattern SEQUENCE = Pattern.compile("-retrain-([0-9]+)$");
 
   private static String sha256Hex(String text) {
     try {
