@@ -6,6 +6,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.RolloutSpec;
 import dev.modelops.operator.api.v1alpha1.RolloutStatus;
+import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -134,12 +134,12 @@ public final class CanaryRollout {
     VersionHistoryEntry latest = status.history.get(0);
 
     if (stored == null || !runsSpec(md, stored)) {
-      Optional<VersionHistoryEntry> serving =
-          status.history.stream().filter(h -> h.outcome == Outcome.Serving).findFirst();
+      // The stable side is the model that serves (status.servingModel), never a history entry.
+      Optional<ServingModel> serving = ServingState.served(status);
       boolean newVersion =
           latest.outcome == Outcome.Progressing
               && serving.isPresent()
-              && !(serving.get().version.equals(version) && Objects.equals(serving.get().uri, uri));
+              && !serving.get().is(version, uri);
       if (!newVersion) {
         return Step.none();
       }

@@ -4,6 +4,7 @@ import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.clients.ClusterReferences;
 import dev.modelops.operator.clients.EventRecorder;
 import dev.modelops.operator.clients.PrometheusAnalyzer;
@@ -102,6 +103,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
           .orElseGet(UpdateControl::noUpdate)
           .rescheduleAfter(PERMANENT_ERROR_RECHECK);
     }
+    List<Deployment> owned = context.getSecondaryResources(Deployment.class).stream().toList();
+    ServingModels.Stable stable =
+        ServingModels.resolve(md, named(owned, ServingNames.deploymentName(md)));
+    if (stable instanceof ServingModels.Unknown unknown) {
+      // Never guess: spec.model on the stable pods would skip the canary. Nothing is touched.
+      return degraded(md, Reason.ServingModelUnknown, unknown.message())
+          .map(UpdateControl::patchStatus)
+          .orElseGet(UpdateControl::noUpdate)
+          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    }
+    if (stable instanceof ServingModels.Recovered recovered) {
+      return recover(md, recovered);
+    }
     context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     List<Deployment> deployments =
         context.getSecondaryResources(Deployment.class).stream().toList();
@@ -194,6 +208,32 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     }
     md.setStatus(status);
     return Optional.of(md);
+  }
+
+  /**
+   * status.servingModel was lost (e.g. the status was wiped) and the stable Deployment says what
+   * its pods run: that is recorded first, alone, and the children are applied from it in the next
+   * reconcile, so they are never rendered from a guess.
+   */
+  private UpdateControl<ModelDeployment> recover(
+      ModelDeployment md, ServingModels.Recovered recovered) {
+    ModelDeploymentStatus status =
+        Optional.ofNullable(StatusChange.copy(md.getStatus(), ModelDeploymentStatus.class))
+            .orElseGet(ModelDeploymentStatus::new);
+    status.servingModel = new ServingModel(recovered.model().version(), recovered.model().uri());
+    status.servingVersion = recovered.model().version();
+    String message =
+        "status.servingModel was missing; the stable pods serve "
+            + recovered.model().version()
+            + " ("
+            + recovered.model().uri()
+            + "), read from "
+            + recovered.from();
+    LOG.warnf("%s/%s: %s", md.getMetadata().getNamespace(), md.getMetadata().getName(), message);
+    events.record(md, Event.of(Reason.ServingModelRecovered, message));
+    md.setStatus(status);
+    // JOSDK does not reconcile after its own status patch: come back to apply the children.
+    return UpdateControl.patchStatus(md).rescheduleAfter(Duration.ofSeconds(1));
   }
 
   private void recordRolloutMetrics(ModelDeployment md, ServingStatusCalculator.Result result) {
