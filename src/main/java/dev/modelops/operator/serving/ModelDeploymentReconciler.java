@@ -142,10 +142,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     recordRolloutMetrics(md, result);
 
     boolean changed = StatusChange.differs(md.getStatus(), status);
-    List<String> handled =
-        status.rollout == null
-            ? REQUESTS.stream().filter(key -> Keys.annotation(md, key) != null).toList()
-            : List.of();
+    List<String> handled = handledRequests(md, status);
     Optional<Duration> settle =
         RequestAnnotations.settle(context.getClient(), md, changed, handled, handled);
     // While a measurement is taken, its arrival wakes the reconciler; the wake-up is a safety net.
@@ -158,6 +155,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       control = UpdateControl.patchStatus(md);
     }
     return wakeUp.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /**
+   * Request annotations to remove: every one once no rollout runs (it acted, or there is nothing to
+   * act on), and during a rollout those it ignores (status.rollout.ignoredRequests, exact value).
+   */
+  static List<String> handledRequests(ModelDeployment md, ModelDeploymentStatus status) {
+    return REQUESTS.stream()
+        .filter(key -> Keys.annotation(md, key) != null)
+        .filter(
+            key ->
+                status.rollout == null
+                    || (status.rollout.ignoredRequests != null
+                        && Keys.annotation(md, key)
+                            .equals(status.rollout.ignoredRequests.get(key))))
+        .toList();
   }
 
   private WorkloadReferences.Access access(ModelDeployment md) {

@@ -82,6 +82,8 @@ class ServingModelStateTest {
           .get(Keys.VERSION_ANNOTATION);
     }
 
+    final List<dev.modelops.operator.observability.Event> events = new java.util.ArrayList<>();
+
     void step(Optional<Deployment> canaryPods, Optional<List<Measurement>> measured) {
       now = now.plusSeconds(31);
       var result =
@@ -89,6 +91,7 @@ class ServingModelStateTest {
               new ServingStatusCalculator.Inputs(
                   md, Optional.of(stable()), canaryPods, measured, now));
       md.setStatus(result.status());
+      events.addAll(result.events());
     }
 
     void settle(Optional<List<Measurement>> measured) {
@@ -197,6 +200,58 @@ class ServingModelStateTest {
             where + ": exactly one Serving entry");
       }
     }
+  }
+
+  @Test
+  void aPromoteLeftOverFromOneCanaryNeverPromotesTheNext() {
+    Cluster cluster = new Cluster("1.0.0");
+    ModelDeployment md = cluster.md;
+    md.getSpec().model.version = "2.0.0";
+    md.getSpec().model.uri = "s3://models/churn/2.0.0";
+    cluster.step(Optional.empty(), Optional.empty());
+    Deployment v2 = canaryPods("2.0.0", 2);
+    cluster.step(Optional.of(v2), Optional.empty());
+    md.getMetadata()
+        .setAnnotations(new java.util.HashMap<>(Map.of(Keys.PROMOTE_ANNOTATION, "true")));
+    cluster.step(Optional.of(v2), Optional.empty());
+    assertEquals("2.0.0", md.getStatus().servingModel.version, "true set during the rollout acts");
+    assertEquals(
+        List.of(Keys.PROMOTE_ANNOTATION),
+        ModelDeploymentReconciler.handledRequests(md, md.getStatus()));
+
+    // Before the operator removes the annotation, a RetrainPolicy writes 3.0.0.
+    md.getSpec().model.version = "3.0.0";
+    md.getSpec().model.uri = "s3://models/churn/3.0.0";
+    cluster.events.clear();
+    cluster.step(Optional.empty(), Optional.empty());
+    assertNotNull(md.getStatus().rollout, "3.0.0 starts its canary");
+    assertEquals(Map.of(Keys.PROMOTE_ANNOTATION, "true"), md.getStatus().rollout.ignoredRequests);
+    assertEquals(
+        List.of("RolloutStarted", "CanaryStarted", "RequestIgnored"),
+        cluster.events.stream().map(e -> e.reason()).toList());
+    assertEquals(
+        List.of(Keys.PROMOTE_ANNOTATION),
+        ModelDeploymentReconciler.handledRequests(md, md.getStatus()),
+        "the leftover is removed");
+    Deployment v3 = canaryPods("3.0.0", 2);
+    cluster.step(Optional.of(v3), Optional.empty());
+    cluster.step(Optional.of(v3), Optional.empty());
+    assertNotNull(md.getStatus().rollout, "not promoted by the leftover");
+    assertEquals("2.0.0", cluster.stableVersion());
+    assertEquals(
+        1,
+        cluster.events.stream().filter(e -> e.reason().equals("RequestIgnored")).count(),
+        "once");
+
+    // A request for another version is ignored too; one naming the canary acts.
+    md.getMetadata().getAnnotations().put(Keys.ABORT_ANNOTATION, "2.0.0");
+    cluster.step(Optional.of(v3), Optional.empty());
+    assertNotNull(md.getStatus().rollout, "abort=2.0.0 is not for the canary 3.0.0");
+    md.getMetadata().getAnnotations().put(Keys.ABORT_ANNOTATION, "3.0.0");
+    cluster.step(Optional.of(v3), Optional.empty());
+    assertEquals(Outcome.RolledBack, md.getStatus().history.get(0).outcome);
+    assertEquals("Aborted", md.getStatus().history.get(0).reason);
+    assertEquals("2.0.0", cluster.stableVersion());
   }
 
   @Test
