@@ -26,7 +26,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -43,11 +45,13 @@ import org.jboss.logging.Logger;
 @Workflow(
     explicitInvocation = true,
     dependents = {
-      @Dependent(name = "deployment", type = ServingDeploymentDependent.class),
+      @Dependent(
+          name = ModelDeploymentReconciler.DEPLOYMENTS,
+          type = ServingDeploymentDependent.class),
       @Dependent(
           name = "canary",
           type = CanaryDeploymentDependent.class,
-          useEventSourceWithName = "deployment",
+          useEventSourceWithName = ModelDeploymentReconciler.DEPLOYMENTS,
           reconcilePrecondition = CanaryDeploymentDependent.RolloutRunning.class),
       @Dependent(name = "service", type = ServingServiceDependent.class),
       @Dependent(
@@ -61,6 +65,10 @@ import org.jboss.logging.Logger;
     generationAwareEventProcessing = false)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
+
+  /** The serving Deployments' dependent and its informer (stable and canary share it). */
+  static final String DEPLOYMENTS = "deployment";
+
   static final Duration PERMANENT_ERROR_RECHECK = Duration.ofMinutes(1);
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
   private static final List<String> REQUESTS =
@@ -99,6 +107,15 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (!refused.isEmpty()) {
       // Nothing that serves is touched: the children keep the last spec that was allowed.
       return degraded(md, Reason.ReferenceNotAllowed, String.join("; ", refused))
+          .map(UpdateControl::patchStatus)
+          .orElseGet(UpdateControl::noUpdate)
+          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    }
+    Optional<String> conflict =
+        ServingNames.conflict(md, name -> deploymentNamed(context, md, name));
+    if (conflict.isPresent()) {
+      // Applying would take over (or delete) another ModelDeployment's Deployment: touch nothing.
+      return degraded(md, Reason.NameConflict, conflict.get())
           .map(UpdateControl::patchStatus)
           .orElseGet(UpdateControl::noUpdate)
           .rescheduleAfter(PERMANENT_ERROR_RECHECK);
@@ -262,6 +279,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     step.endedOutcome().ifPresent(outcome -> metrics.ended(ns, name, outcome, step.duration()));
     var rollout = result.status().rollout;
     metrics.step(ns, name, rollout == null ? 0 : rollout.stepIndex + 1);
+  }
+
+  /**
+   * A serving Deployment by name from the informer's cache, whoever owns it (the secondary
+   * resources of a ModelDeployment are only those it owns).
+   */
+  @SuppressWarnings("unchecked")
+  private static Optional<Deployment> deploymentNamed(
+      Context<ModelDeployment> context, ModelDeployment md, String name) {
+    var deployments =
+        (InformerEventSource<Deployment, ModelDeployment>)
+            context.eventSourceRetriever().getEventSourceFor(Deployment.class, DEPLOYMENTS);
+    return deployments.get(new ResourceID(name, md.getMetadata().getNamespace()));
   }
 
   private static Optional<Deployment> named(List<Deployment> deployments, String name) {
