@@ -40,6 +40,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Last Retrain",
     jsonPath = ".status.lastRetrainTime",
     type = AdditionalPrinterColumn.Type.DATE)
+// A string, not a date: kubectl shows a date in the future as <invalid>.
+@AdditionalPrinterColumn(
+    name = "Next Eligible",
+    jsonPath = ".status.nextEligibleTime",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 @AdditionalPrinterColumn(
     name = "Job",
     jsonPath = ".status.activeJob",
