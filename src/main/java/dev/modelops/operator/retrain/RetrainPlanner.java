@@ -139,6 +139,15 @@ public final class RetrainPlanner {
         problem(policy, in.target(), in.trainerSecurity(), in.access());
     RetrainSchedule schedule =
         spec.schedule == null || problem != null ? null : RetrainSchedule.parse(spec.schedule);
+    // Without lastScheduleTime (a lost status), the newest slot a Job answered, which it records.
+    if (status.lastScheduleTime == null) {
+      in.jobs().stream()
+          .flatMap(j -> j.triggerId().stream())
+          .filter(t -> t.trigger() == RetrainRecord.Trigger.schedule)
+          .flatMap(t -> instant(t.value()).stream())
+          .max(Comparator.naturalOrder())
+          .ifPresent(slot -> status.lastScheduleTime = Conditions.timestamp(slot));
+    }
     Instant scheduleAfter =
         status.lastScheduleTime != null
             ? Instant.parse(status.lastScheduleTime)

@@ -266,13 +266,11 @@ class RetrainPlannerTest {
     sim.now = Instant.parse("2026-11-27T10:59:58Z");
     sim.step();
     assertTrue(sim.created.isEmpty());
-    RetrainPolicy before = sim.policy;
-    String wiped = before.getStatus().lastScheduleTime;
     sim.now = Instant.parse("2026-11-27T11:00:01Z");
     sim.step();
     assertEquals(1, sim.created.size());
-    // Forget what that reconcile recorded, keep its Job (running).
-    sim.policy.getStatus().lastScheduleTime = wiped;
+    // Forget what that reconcile recorded (the status still has the previous slot), keep its Job.
+    sim.policy.getStatus().lastScheduleTime = "2026-11-27T10:00:00Z";
     sim.policy.getStatus().history.clear();
     sim.policy.getStatus().retrainCount = 0L;
     sim.policy.getStatus().activeJob = null;
@@ -328,5 +326,29 @@ class RetrainPlannerTest {
           sim.jobs.stream().map(RetrainJobView::sequence).toList(),
           "run " + run + ": Jobs named 1..n, none twice");
     }
+  }
+
+  @Test
+  void aLostStatusDoesNotRunTheLastScheduleSlotAgain() {
+    Simulation sim = new Simulation();
+    sim.score = 0.0;
+    sim.trainer = Trainer.SUCCEEDS;
+    sim.policy.getSpec().schedule = "0 * * * *";
+    sim.policy.getSpec().promotion = RetrainPolicySpec.Promotion.Manual;
+    sim.runFor(Duration.ofMinutes(70));
+    assertEquals(1, sim.created.size(), "the 11:00 slot");
+    assertEquals(Trigger.schedule, sim.jobs.get(0).trigger());
+
+    sim.policy.setStatus(null); // kubectl patch rtp --subresource=status -p '{"status":null}'
+    sim.runFor(Duration.ofMinutes(30));
+    assertEquals(1, sim.created.size(), "11:00 answered already; 12:00 is not due yet");
+    assertEquals(1L, sim.policy.getStatus().retrainCount);
+    assertEquals("2026-11-27T11:00:00Z", sim.policy.getStatus().lastScheduleTime);
+    assertTrue(
+        sim.policy.getStatus().candidate == null,
+        "the model of a Job found after the fact is no candidate: the target runs it or not, who"
+            + " can tell");
+    sim.runFor(Duration.ofMinutes(30));
+    assertEquals(2, sim.created.size(), "the 12:00 slot");
   }
 }
