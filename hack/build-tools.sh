@@ -21,6 +21,9 @@ CACHE=${MODELOPS_TOOLS_CACHE:-$HOME/.cache/modelops-tools}
 # Never let go.mod's go/toolchain lines download a toolchain; CGO off gives static binaries
 # (upstream release builds of these programs are static too) and skips the C toolchain.
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
+# build_module runs inside $(...): without this, a failed go build there would not stop the
+# build function, and the module would be marked complete without its binaries.
+shopt -s inherit_errexit
 
 log() { echo "build-tools: $*" >&2; }
 
@@ -136,7 +139,31 @@ build_coredns() {
   echo "coredns=$dv" >"$OUT/version"
 }
 
-MODULES=(kubernetes etcd kwok helm containerd coredns)
+# The Versity S3 Gateway (Apache-2.0): the local cluster's S3-compatible object store (posix
+# backend, hack/platform-up.sh). Static: its optional RDMA/cuObject builds need cgo tags we never set.
+build_versitygw() {
+  local vv
+  vv=$(version github.com/versity/versitygw)
+  log "building versitygw $vv"
+  gobuild -ldflags "-s -w -X main.Version=$vv -X main.Build=unknown -X main.BuildTime=unknown" \
+    -o "$OUT/bin/versitygw" github.com/versity/versitygw/cmd/versitygw
+  echo "versitygw=$vv" >"$OUT/version"
+}
+
+# Prometheus 2.42.0 for the platform (hack/platform-up.sh): Debian's package of the same version
+# is built without Kubernetes service discovery. No web UI (its assets are not in the module;
+# builtinassets off): the HTTP API is what the tests and the operator use.
+build_prometheus() {
+  local pv cv pkg=github.com/prometheus/common/version
+  pv=$(version github.com/prometheus/prometheus)     # v0.42.0 -> 2.42.0
+  cv=${pv#v0.}; cv=2.${cv}
+  log "building Prometheus $cv"
+  gobuild -tags netgo -ldflags "-s -w -X $pkg.Version=$cv -X $pkg.Revision=unknown -X $pkg.Branch=unknown -X $pkg.BuildUser=modelops -X $pkg.BuildDate=unknown" \
+    -o "$OUT/bin/prometheus" github.com/prometheus/prometheus/cmd/prometheus
+  echo "prometheus=$cv" >"$OUT/version"
+}
+
+MODULES=(kubernetes etcd kwok helm containerd coredns versitygw prometheus)
 
 module_key() { # module
   # A wrapper's own .go files (only coredns has one) count too; none -> no input, same key.
@@ -172,12 +199,17 @@ for m in "${MODULES[@]}"; do outs+=("$(build_module "$m")"); done
 # One bin directory linking every module's binaries; its name hashes the module dirs.
 SET=$CACHE/set-$(printf '%s\n' "${outs[@]}" | sha256sum | cut -c1-16)
 if [[ ! -f $SET/.complete ]]; then
-  rm -rf "$SET"; mkdir -p "$SET/bin"
+  # Built aside and renamed into place: two callers at once never see (or make) half a set.
+  tmp=$(mktemp -d "$CACHE/.set.XXXXXX")
+  mkdir -p "$tmp/bin"
   for o in "${outs[@]}"; do
-    for f in "$o"/bin/*; do ln -sfn "$f" "$SET/bin/"; done
-    [[ -d $o/kwok ]] && ln -sfn "$o/kwok" "$SET/kwok"
-    cat "$o/version" >>"$SET/versions"
-  done
-  touch "$SET/.complete"
+    for f in "$o"/bin/*; do ln -sfn "$f" "$tmp/bin/"; done
+    [[ -d $o/kwok ]] && ln -sfn "$o/kwok" "$tmp/kwok"
+    cat "$o/version"
+  done >"$tmp/versions"
+  touch "$tmp/.complete"
+  if ! mv -T "$tmp" "$SET" 2>/dev/null; then
+    rm -rf "$tmp"   # another caller finished the same set first
+  fi
 fi
 echo "$SET/bin"

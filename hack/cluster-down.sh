@@ -42,6 +42,6 @@ if [[ -f $STATE/pod-route ]]; then
   rm -f "$STATE/pod-route"
 fi
 
-rm -rf "$PIDS" "${STATE:?}/pki" "$STATE/etcd-data" "${STATE:?}/bin" "$STATE/kubeconfig" \
+rm -rf "$PIDS" "${STATE:?}/pki" "$STATE/etcd-data" "${STATE:?}/bin" "$STATE/kubeconfig" "$STATE/flex-volume-plugins" "$STATE/helm" \
   "$STATE"/*.kubeconfig
 log "stopped (logs kept in $STATE/logs)"

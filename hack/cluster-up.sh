@@ -193,6 +193,7 @@ launch kube-apiserver --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
   ${APISERVER_EXTRA[@]+"${APISERVER_EXTRA[@]}"}
 wait_for kube-apiserver 90 "kube-apiserver /readyz" readyz
 
+# --flex-volume-plugin-dir: inside .local (the default makes /usr/libexec/kubernetes/...).
 launch kube-controller-manager --kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-controller-manager.kubeconfig" \
@@ -200,7 +201,8 @@ launch kube-controller-manager --kubeconfig="$STATE/kube-controller-manager.kube
   --controllers='*' --use-service-account-credentials \
   --service-account-private-key-file="$PKI/sa.key" --root-ca-file="$PKI/ca.crt" \
   --cluster-signing-cert-file="$PKI/ca.crt" --cluster-signing-key-file="$PKI/ca.key" \
-  --service-cluster-ip-range="$SERVICE_CIDR" ${KCM_EXTRA[@]+"${KCM_EXTRA[@]}"}
+  --service-cluster-ip-range="$SERVICE_CIDR" \
+  --flex-volume-plugin-dir="$STATE/flex-volume-plugins" ${KCM_EXTRA[@]+"${KCM_EXTRA[@]}"}
 launch kube-scheduler --kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authentication-kubeconfig="$STATE/kube-scheduler.kubeconfig" \
   --authorization-kubeconfig="$STATE/kube-scheduler.kubeconfig" \

@@ -10,7 +10,8 @@
 #
 # Usage: hack/install-operator.sh [HELM-ARGS...]   e.g. --set replicaCount=1
 #        hack/install-operator.sh --uninstall
-# Env: MODELOPS_OPERATOR_NAMESPACE (modelops-system), MODELOPS_OPERATOR_RELEASE (modelops-operator).
+# Env: MODELOPS_OPERATOR_NAMESPACE (modelops-system), MODELOPS_OPERATOR_RELEASE (modelops-operator),
+# MODELOPS_HELM_ARGS (more helm arguments, space-separated; e.g. for IN_CLUSTER=1 make run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/node-env.sh"
 
@@ -38,6 +39,8 @@ images=$("$NODE_HACK/load-images.sh" operator 2>/dev/null || true)
 [[ -n $images ]] || { "$NODE_HACK/load-images.sh" operator >/dev/null; die "building or importing the operator image failed (see above)"; }
 ref=$(grep -m1 '/modelops-operator:content-' <<<"$images")
 extra=()
+read -ra helm_args <<<"${MODELOPS_HELM_ARGS:-}"
+extra+=(${helm_args[@]+"${helm_args[@]}"})
 if puller=$("$NODE_HACK/load-images.sh" model-puller 2>/dev/null | grep -m1 ':0\.1\.0$'); then
   extra+=(--set "modelPuller.image=$puller")
 fi

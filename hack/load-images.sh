@@ -27,6 +27,13 @@ t0=$SECONDS
 while read -r name tar refs; do
   [[ -n $name ]] || continue
   t=$SECONDS
+  # The content tag names exactly this build: if containerd has it, there is nothing to do.
+  content_ref=${refs##* }
+  if "$BIN/ctr" --address "$CONTAINERD_SOCK" -n k8s.io images ls -q "name==$content_ref" 2>/dev/null | grep -qxF "$content_ref"; then
+    log "$name already imported: $refs"
+    tr ' ' '\n' <<<"$refs"
+    continue
+  fi
   # ctr repeats containerd's cgroup v1 deprecation notice on every call: show its output only
   # when the import fails.
   out=$("$BIN/ctr" --address "$CONTAINERD_SOCK" --timeout 300s -n k8s.io images import "$tar" 2>&1) \

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # (the variables are for the scripts that source this)
 # Shared by the real-node scripts (node-up.sh, node-down.sh, load-images.sh,
 # publish-host-service.sh): where the node keeps its state, the fixed addresses of the pod
 # network, and pid helpers. Sourced, not run.

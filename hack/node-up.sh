@@ -147,7 +147,16 @@ JSON
 # --- containerd ----------------------------------------------------------------------------
 start_containerd() {
   local sandbox=$1
-  mkdir -p "$CONTAINERD_DIR/certs.d"
+  # Images are imported, never pulled: every registry (_default) resolves to a closed port on
+  # loopback, so a pod naming an image that is not there fails at once (ErrImagePull) and
+  # containerd does not even look a registry's name up. A later loopback registry gets its
+  # own certs.d/<host:port>/hosts.toml, which takes precedence.
+  mkdir -p "$CONTAINERD_DIR/certs.d/_default"
+  cat >"$CONTAINERD_DIR/certs.d/_default/hosts.toml" <<'TOML'
+server = "http://127.0.0.1:1"
+[host."http://127.0.0.1:1"]
+  capabilities = ["pull", "resolve"]
+TOML
   cat >"$CONTAINERD_DIR/config.toml" <<TOML
 # containerd for modelops-node-0 (hack/node-up.sh); every path under .local/node/containerd.
 version = 3

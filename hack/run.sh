@@ -78,6 +78,11 @@ MSG
   "$HACK/sa-kubeconfig.sh" modelops-system modelops-operator "$operator_kubeconfig"
 fi
 
+# On the real node the model puller's init containers need an image the node has.
+if ((real_node)) && kubectl get node modelops-node-0 -o jsonpath='{.status.images[*].names}' 2>/dev/null |
+  grep -q 'ghcr.io/modelops-dev/model-puller:0.1.0'; then
+  export MODELOPS_MODEL_PULLER_IMAGE=ghcr.io/modelops-dev/model-puller:0.1.0
+fi
 mkdir -p .local/logs
 say "starting the operator (log: .local/logs/operator.log, health: http://127.0.0.1:$HTTP_PORT/q/health)"
 KUBECONFIG=$operator_kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HTTP_PORT \

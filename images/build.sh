@@ -83,7 +83,7 @@ repo_of() {
 version_of() {
   if [[ $1 == pause ]]; then
     # The Kubernetes version pause.c was built from.
-    sed -n 's/^kubernetes=//p' "$(dirname "$(tools_bin)")/versions"
+    sed -n 's/^kubernetes=//p' "$(dirname "$(tools_bin)")/versions" | head -n 1
   else
     echo "$VERSION"
   fi
@@ -118,7 +118,10 @@ main() {
     tag=$(image_tag "$name" "$explicit")
     [[ -n $tag ]] && export_image "$name" "$tag"
   done
-  umoci gc --layout "$OCI"                       # blobs of pruned tags
+  if [[ -f $CACHE/.gc-pending ]]; then            # blobs of pruned tags
+    umoci gc --layout "$OCI"
+    rm -f "$CACHE/.gc-pending"
+  fi
   log "done in $((SECONDS - t0))s"
 }
 

@@ -35,7 +35,7 @@ build_debian_base() {
 # copyright files, man pages, translations), and dpkg/apt settings so that later apt installs
 # in derived images stay as small.
 slim_rootfs() {
-  local r=$1
+  local r=${1:?}
   cat >"$r/etc/dpkg/dpkg.cfg.d/modelops-slim" <<'CFG'
 # Container image: no docs (but licenses), man pages or translations (images/debian-base.sh).
 path-exclude=/usr/share/doc/*
@@ -53,8 +53,9 @@ Acquire::Languages "none";
 CFG
   find "$r/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
   find "$r/usr/share/doc" -mindepth 1 -type d -empty -delete
-  rm -rf "$r"/usr/share/{man,info,lintian}/* "$r"/var/cache/apt/* "$r"/var/lib/apt/lists/* \
-    "$r"/var/cache/debconf/*-old "$r"/var/lib/dpkg/*-old "$r"/var/log/* "$r"/tmp/* "$r"/run/* "$r"/dev/*
+  rm -rf "${r:?}"/usr/share/{man,info,lintian}/* "${r:?}"/var/cache/apt/* "${r:?}"/var/lib/apt/lists/* \
+    "${r:?}"/var/cache/debconf/*-old "${r:?}"/var/lib/dpkg/*-old "${r:?}"/var/log/* "${r:?}"/tmp/* \
+    "${r:?}"/run/* "${r:?}"/dev/*
   find "$r/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
   # The runtime provides these (the kubelet mounts resolv.conf, hosts and hostname); they must
   # exist as files, and must not carry the build machine's.

@@ -67,7 +67,10 @@ step() {
 prune_step() {
   local t
   for t in $(umoci ls --layout "$OCI"); do
-    [[ $t == "$1"_* && $t != "$2" ]] && umoci rm --image "$OCI:$t"
+    if [[ $t == "$1"_* && $t != "$2" ]]; then
+      umoci rm --image "$OCI:$t"
+      touch "$CACHE/.gc-pending"   # umoci gc takes seconds: only run it when there is garbage
+    fi
   done
   return 0
 }

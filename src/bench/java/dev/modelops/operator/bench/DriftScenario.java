@@ -20,11 +20,12 @@ import java.util.concurrent.Future;
 import org.awaitility.Awaitility;
 
 /**
- * N RetrainPolicies, one per converged ModelDeployment, each measuring drift every `interval` from
- * the DriftSource. Lag of an evaluation = time since the policy's previous evaluation − interval
- * (JOSDK's per-resource poller schedules the next fetch `interval` after the last one). Meanwhile
- * ModelDeployments are edited (replicas 1 → 2) and the time until the operator has applied the new
- * replica count to the Deployment tells whether events wait behind timers.
+ * RetrainPolicies (bench.drift-policies, default one per converged ModelDeployment; more share the
+ * targets round robin), each measuring drift every `interval` from the DriftSource, the operator's
+ * one declared metric endpoint. Lag of an evaluation = time since the policy's previous evaluation
+ * − interval (the operator schedules the next measurement `interval` after the last one ends).
+ * Meanwhile ModelDeployments are edited (replicas 1 → 2) and the time until the operator has
+ * applied the new replica count to the Deployment tells whether events wait behind timers.
  */
 final class DriftScenario {
   record Result(
@@ -40,8 +41,7 @@ final class DriftScenario {
 
   private DriftScenario() {}
 
-  static RetrainPolicy policy(
-      String namespace, String name, String target, String url, Duration interval) {
+  static RetrainPolicy policy(String namespace, String name, String target, Duration interval) {
     return Serialization.unmarshal(
         """
         apiVersion: modelops.dev/v1alpha1
@@ -50,7 +50,7 @@ final class DriftScenario {
         spec:
           modelDeploymentRef: {name: %s}
           drift:
-            prometheus: {url: "%s", query: 'model_drift_score{policy="%s"}', timeoutSeconds: 5}
+            prometheus: {endpoint: bench, query: 'model_drift_score{policy="%s"}', timeoutSeconds: 5}
             threshold: 0.2
             for: 1m
             evaluationInterval: %ds
@@ -61,7 +61,7 @@ final class DriftScenario {
                 spec:
                   containers: [{name: train, image: example.test/trainer:1}]
         """
-            .formatted(name, namespace, target, url, name, interval.toSeconds()),
+            .formatted(name, namespace, target, name, interval.toSeconds()),
         RetrainPolicy.class);
   }
 
@@ -69,6 +69,7 @@ final class DriftScenario {
       KubernetesClient admin,
       String namespace,
       int n,
+      int policies,
       Duration interval,
       Duration window,
       int creators)
@@ -77,9 +78,10 @@ final class DriftScenario {
       ExecutorService pool = Executors.newFixedThreadPool(creators);
       long t0 = System.nanoTime();
       List<Future<?>> creates = new ArrayList<>();
-      for (int i = 0; i < n; i++) {
+      // More policies than ModelDeployments share their targets: drift lag depends on policies.
+      for (int i = 0; i < policies; i++) {
         RetrainPolicy policy =
-            policy(namespace, "rtp-%05d".formatted(i), Convergence.name(i), source.url(), interval);
+            policy(namespace, "rtp-%05d".formatted(i), Convergence.name(i % n), interval);
         creates.add(pool.submit(() -> admin.resource(policy).create()));
       }
       for (Future<?> create : creates) {
@@ -87,18 +89,18 @@ final class DriftScenario {
       }
       pool.shutdown();
       Map<String, List<Long>> arrivals = source.arrivals();
-      Duration bound = interval.multipliedBy(3).plusSeconds(60 + n / 10);
+      Duration bound = interval.multipliedBy(3).plusSeconds(60 + policies / 10);
       Awaitility.await("every policy evaluated once")
           .atMost(bound)
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> arrivals.size() >= n);
+          .until(() -> arrivals.size() >= policies);
       double allEvaluated = (System.nanoTime() - t0) / 1e9;
       // The first round is a burst of N creations; steady state starts once every policy has been
       // measured twice.
       Awaitility.await("every policy evaluated twice")
           .atMost(bound)
           .pollInterval(Duration.ofMillis(100))
-          .until(() -> arrivals.values().stream().filter(a -> a.size() >= 2).count() >= n);
+          .until(() -> arrivals.values().stream().filter(a -> a.size() >= 2).count() >= policies);
 
       Map<String, Long> scaledAt = new ConcurrentHashMap<>();
       SharedIndexInformer<Deployment> deployments =
@@ -160,7 +162,7 @@ final class DriftScenario {
                 .toList();
         List<Double> sortedLags = lags.stream().sorted().toList();
         return new Result(
-            n,
+            policies,
             allEvaluated,
             sortedLags.size(),
             Stats.percentile(sortedLags, 50),

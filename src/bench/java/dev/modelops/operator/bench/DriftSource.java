@@ -27,8 +27,27 @@ final class DriftSource implements AutoCloseable {
   private final HttpServer server;
   private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
 
+  /**
+   * The port, reserved once, that the operator under test declares as its metric endpoint "bench"
+   * (metric queries go only to declared endpoints).
+   */
+  static final int PORT = reservePort();
+
+  static int reservePort() {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** MODELOPS_METRIC_ENDPOINTS of the operator under test. */
+  static String declaration() {
+    return "bench=http://127.0.0.1:" + PORT;
+  }
+
   DriftSource() throws IOException {
-    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 512);
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", PORT), 1024);
     server.setExecutor(Executors.newFixedThreadPool(8));
     server.createContext(
         "/api/v1/query",

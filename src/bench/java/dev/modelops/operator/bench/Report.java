@@ -77,13 +77,14 @@ final class Report {
                   op(n, r -> r.idleWrites())));
     }
     out.append(
-        "\n| N policies (10 s interval) | evaluation lag p50 | p99 | max | evaluations | edit → Deployment p50 | max |\n"
-            + "|---|---|---|---|---|---|---|\n");
+        "\n| N | policies (10 s interval) | evaluation lag p50 | p99 | max | evaluations | edit → Deployment p50 | max |\n"
+            + "|---|---|---|---|---|---|---|---|\n");
     for (int n : ns) {
       out.append(
-          "| %d | %.3f s | %.3f s | %.3f s | %.0f | %.3f s | %.3f s |\n"
+          "| %d | %.0f | %.3f s | %.3f s | %.3f s | %.0f | %.3f s | %.3f s |\n"
               .formatted(
                   n,
+                  op(n, r -> r.drift().policies()),
                   op(n, r -> r.drift().lagP50()),
                   op(n, r -> r.drift().lagP99()),
                   op(n, r -> r.drift().lagMax()),

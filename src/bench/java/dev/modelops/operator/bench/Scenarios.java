@@ -70,6 +70,13 @@ final class Scenarios {
 
   private Scenarios() {}
 
+  /** The drift source as the one metric endpoint the operator may query. */
+  static Map<String, String> withDriftEndpoint(Map<String, String> env) {
+    Map<String, String> all = new java.util.LinkedHashMap<>(env);
+    all.put("MODELOPS_METRIC_ENDPOINTS", DriftSource.declaration());
+    return all;
+  }
+
   static Duration convergeTimeout(int n) {
     return Duration.ofSeconds(180 + n);
   }
@@ -86,7 +93,7 @@ final class Scenarios {
           OperatorProcess.start(
               cluster,
               BenchCluster.OUT.resolve("operator-" + label + ".log"),
-              settings.operatorEnv())) {
+              withDriftEndpoint(settings.operatorEnv()))) {
         Awaitility.await("first reconcile after start")
             .atMost(Duration.ofSeconds(120))
             .pollInterval(Duration.ofMillis(50))
@@ -143,7 +150,13 @@ final class Scenarios {
 
         DriftScenario.Result drift =
             DriftScenario.run(
-                admin, NAMESPACE, n, settings.driftInterval(), settings.driftWindow(), CREATORS);
+                admin,
+                NAMESPACE,
+                n,
+                Integer.getInteger("bench.drift-policies", n),
+                settings.driftInterval(),
+                settings.driftWindow(),
+                CREATORS);
         log(
             "n=%d drift: lag p50 %.3f s p99 %.3f s max %.3f s over %d evaluations; edit→Deployment p50 %.3f s max %.3f s",
             n,

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,8 +36,15 @@ public class ClusterReferences implements ClusterReader {
   static final int CACHE_ENTRIES = 4096;
   static final String SERVICE_ACCOUNT_TOKEN = "kubernetes.io/service-account-token";
 
-  /** What is kept of a Secret: its use (the opt-in label) and, only if it has one, its data. */
-  private record SecretView(String use, Map<String, String> data) {}
+  /**
+   * What is kept of a Secret: its use (the opt-in label) and, only if it has one, its data and
+   * annotations.
+   */
+  private record SecretView(
+      String use, Map<String, String> data, Map<String, String> annotations) {}
+
+  /** A Secret listed on a ServiceAccount that opted in for workloads: its settings, not values. */
+  public record WorkloadSecret(String name, Map<String, String> annotations, Set<String> keys) {}
 
   private record Cached(Object value, Instant readAt) {}
 
@@ -123,6 +131,39 @@ public class ClusterReferences implements ClusterReader {
     return use.equals(identity);
   }
 
+  /**
+   * The Secrets listed on a ServiceAccount (its `secrets`) that opted in for workloads, in order:
+   * where KServe users keep storage credentials.
+   */
+  public List<WorkloadSecret> workloadSecrets(String namespace, String serviceAccount) {
+    @SuppressWarnings("unchecked")
+    List<String> listed =
+        (List<String>)
+            cached(
+                "serviceaccount-secrets/" + namespace + "/" + serviceAccount,
+                () -> {
+                  ServiceAccount sa =
+                      client
+                          .serviceAccounts()
+                          .inNamespace(namespace)
+                          .withName(serviceAccount)
+                          .get();
+                  return sa == null || sa.getSecrets() == null
+                      ? List.of()
+                      : sa.getSecrets().stream().map(r -> r.getName()).toList();
+                });
+    return listed.stream()
+        .map(name -> new Object[] {name, secret(namespace, name)})
+        .filter(pair -> Keys.CREDENTIAL_WORKLOAD.equals(((SecretView) pair[1]).use()))
+        .map(
+            pair -> {
+              SecretView view = (SecretView) pair[1];
+              return new WorkloadSecret(
+                  (String) pair[0], view.annotations(), Set.copyOf(view.data().keySet()));
+            })
+        .toList();
+  }
+
   private SecretView secret(String namespace, String name) {
     return (SecretView)
         cached(
@@ -131,7 +172,7 @@ public class ClusterReferences implements ClusterReader {
               Secret secret = client.secrets().inNamespace(namespace).withName(name).get();
               String use = secret == null ? null : Keys.label(secret, Keys.CREDENTIAL_LABEL);
               if (use == null || SERVICE_ACCOUNT_TOKEN.equals(secret.getType())) {
-                return new SecretView("", Map.of());
+                return new SecretView("", Map.of(), Map.of());
               }
               Map<String, String> decoded = new HashMap<>();
               if (secret.getData() != null) {
@@ -143,7 +184,11 @@ public class ClusterReferences implements ClusterReader {
                                 k,
                                 new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
               }
-              return new SecretView(use, Map.copyOf(decoded));
+              Map<String, String> annotations =
+                  secret.getMetadata().getAnnotations() == null
+                      ? Map.of()
+                      : Map.copyOf(secret.getMetadata().getAnnotations());
+              return new SecretView(use, Map.copyOf(decoded), annotations);
             });
   }
 

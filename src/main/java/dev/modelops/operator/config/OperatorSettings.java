@@ -86,7 +86,7 @@ public interface OperatorSettings {
      * Image of the init container that downloads a model. Contract: it is run with the arguments
      * {@code URI /mnt/models} and must leave the model files in /mnt/models.
      */
-    @WithDefault("docker.io/kserve/storage-initializer:v0.15.0")
+    @WithDefault("ghcr.io/modelops-dev/model-puller:0.1.0")
     String image();
   }
 }

@@ -30,17 +30,21 @@ public class CanaryDeploymentDependent
 
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return build(md, settings.modelPuller().image());
+    return build(md, ServingDeploymentDependent.puller(settings, context));
   }
 
   public static Deployment build(ModelDeployment md, String pullerImage) {
+    return build(md, new ServingDeploymentDependent.Puller(pullerImage, java.util.List.of()));
+  }
+
+  public static Deployment build(ModelDeployment md, ServingDeploymentDependent.Puller puller) {
     return ServingDeploymentDependent.build(
         md,
         name(md),
         CANARY_TRACK,
         ServingModels.canary(md),
         ServingModels.canaryReplicas(md),
-        pullerImage);
+        puller);
   }
 
   /** Found by name, so it can be deleted once the rollout (and its status) is gone. */

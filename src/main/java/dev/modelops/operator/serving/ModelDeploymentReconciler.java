@@ -133,7 +133,16 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     if (stable instanceof ServingModels.Recovered recovered) {
       return recover(md, recovered);
     }
-    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(
+        ServingDeploymentDependent.PULLER_ENV,
+        PullerEnvironment.of(
+            references.workloadSecrets(
+                md.getMetadata().getNamespace(),
+                md.getSpec().serviceAccountName == null
+                    ? "default"
+                    : md.getSpec().serviceAccountName)));
+    workflow.reconcileManagedWorkflow();
     List<Deployment> deployments =
         context.getSecondaryResources(Deployment.class).stream().toList();
     Optional<List<Measurement>> taken = Optional.empty();

@@ -61,9 +61,25 @@ public class ServingDeploymentDependent
     super(Deployment.class);
   }
 
+  /** The model puller init container: its image and environment (storage settings). */
+  public record Puller(String image, List<EnvVar> env) {}
+
+  /** Key of the puller's environment in the workflow context (the reconciler computes it). */
+  static final String PULLER_ENV = "pullerEnv";
+
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return build(md, settings.modelPuller().image());
+    return build(md, puller(settings, context));
+  }
+
+  @SuppressWarnings("unchecked")
+  static Puller puller(OperatorSettings settings, Context<ModelDeployment> context) {
+    List<EnvVar> env =
+        context
+            .managedWorkflowAndDependentResourceContext()
+            .get(PULLER_ENV, List.class)
+            .orElse(List.of());
+    return new Puller(settings.modelPuller().image(), env);
   }
 
   @Override
@@ -78,13 +94,17 @@ public class ServingDeploymentDependent
    * promoted.
    */
   public static Deployment build(ModelDeployment md, String pullerImage) {
+    return build(md, new Puller(pullerImage, List.of()));
+  }
+
+  public static Deployment build(ModelDeployment md, Puller puller) {
     return build(
         md,
         ServingNames.deploymentName(md),
         ServingNames.STABLE_TRACK,
         ServingModels.stable(md),
         ServingModels.stableReplicas(md),
-        pullerImage);
+        puller);
   }
 
   /** Pure: a serving Deployment of one track (stable or canary) running one model version. */
@@ -94,7 +114,7 @@ public class ServingDeploymentDependent
       String track,
       ServingModels.Model model,
       int replicas,
-      String pullerImage) {
+      Puller puller) {
     ModelDeploymentSpec spec = md.getSpec();
     Map<String, String> podLabels = new java.util.LinkedHashMap<>(ServingNames.commonLabels(md));
     podLabels.put(ServingNames.TRACK_LABEL, track);
@@ -127,7 +147,7 @@ public class ServingDeploymentDependent
     deploymentSpec.setRevisionHistoryLimit(3);
     deploymentSpec.setSelector(new LabelSelector(null, ServingNames.trackSelector(md, track)));
     deploymentSpec.setStrategy(strategy);
-    deploymentSpec.setTemplate(new PodTemplateSpec(podMeta, podSpec(md, model, pullerImage)));
+    deploymentSpec.setTemplate(new PodTemplateSpec(podMeta, podSpec(md, model, puller)));
 
     Deployment deployment = new Deployment();
     deployment.setMetadata(new ObjectMeta());
@@ -138,7 +158,7 @@ public class ServingDeploymentDependent
     return deployment;
   }
 
-  static PodSpec podSpec(ModelDeployment md, ServingModels.Model model, String pullerImage) {
+  static PodSpec podSpec(ModelDeployment md, ServingModels.Model model, Puller puller) {
     ModelDeploymentSpec spec = md.getSpec();
     ModelLocation location = ModelLocation.parse(model.uri());
     List<Volume> volumes = new ArrayList<>();
@@ -155,17 +175,21 @@ public class ServingDeploymentDependent
       }
     } else {
       modelVolume.setEmptyDir(new EmptyDirVolumeSource());
-      Container puller = new Container();
-      puller.setName("model-puller");
-      puller.setImage(pullerImage);
-      puller.setArgs(List.of(model.uri(), MODEL_DIR));
-      puller.setVolumeMounts(List.of(mount(MODEL_VOLUME, MODEL_DIR), mount(TMP_VOLUME, "/tmp")));
+      Container pullerContainer = new Container();
+      pullerContainer.setName("model-puller");
+      pullerContainer.setImage(puller.image());
+      pullerContainer.setArgs(List.of(model.uri(), MODEL_DIR));
+      if (!puller.env().isEmpty()) {
+        pullerContainer.setEnv(puller.env());
+      }
+      pullerContainer.setVolumeMounts(
+          List.of(mount(MODEL_VOLUME, MODEL_DIR), mount(TMP_VOLUME, "/tmp")));
       ResourceRequirements resources = new ResourceRequirements();
       resources.setRequests(Map.of("cpu", new Quantity("100m"), "memory", new Quantity("256Mi")));
       resources.setLimits(Map.of("memory", new Quantity("1Gi")));
-      puller.setResources(resources);
-      puller.setSecurityContext(restrictedContainer());
-      initContainers.add(puller);
+      pullerContainer.setResources(resources);
+      pullerContainer.setSecurityContext(restrictedContainer());
+      initContainers.add(pullerContainer);
     }
     volumes.add(modelVolume);
     Volume tmp = new Volume();

@@ -23,6 +23,7 @@ class AdmissionE2EIT extends E2ESupport {
       """
       model: {name: churn, version: "1.0.0", uri: "s3://models/churn/1.0.0"}
       runtime: {image: "example.test/server:1"}
+      scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
       """;
 
   @BeforeAll

@@ -30,7 +30,7 @@ class CanaryE2EIT extends E2ESupport {
 
   @BeforeAll
   static void prometheusAndStableVersion() throws Exception {
-    errorRate = new ScrapedGauge("model_error_rate", 0.01);
+    errorRate = new ScrapedGauge("model_error_rate", 0.01, "canary");
     prometheus = errorRate.prometheus;
     restrictedNamespace(NS);
     apply(
@@ -45,13 +45,12 @@ class CanaryE2EIT extends E2ESupport {
         analysis:
           queries:
             - name: error-rate
-              prometheus: {url: "%s", query: model_error_rate, timeoutSeconds: 2}
+              prometheus: {endpoint: canary, query: model_error_rate, timeoutSeconds: 2}
               successCondition: "< 0.05"
-          interval: 1s
+          interval: 5s
           count: 3
           failureLimit: 0
-        """
-            .formatted(prometheus.url()));
+        """);
     apply(
         "ranker",
         "1.0.0",
@@ -221,6 +220,7 @@ class CanaryE2EIT extends E2ESupport {
         spec:
           model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
           runtime: {image: "example.test/server:1"}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
           replicas: %d
           rollout:
             strategy: Canary

@@ -63,7 +63,7 @@ class ChaosE2EIT extends E2ESupport {
       cluster()
           .kubectlWithInput(
               manualRetrainPolicy(
-                  target + "-retrain", target, "cooldown: 1s\nsuccessfulJobsHistoryLimit: 100"),
+                  target + "-retrain", target, "cooldown: 1m\nsuccessfulJobsHistoryLimit: 100"),
               "apply",
               "-n",
               NS,

@@ -77,6 +77,8 @@ class ChildDriftE2EIT extends E2ESupport {
             spec:
               template:
                 spec:
+                  nodeSelector: {type: kwok}
+                  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
                   containers: [{name: train, image: example.test/trainer:1, command: ["sleep", "3600"]}]
         """,
             "apply",

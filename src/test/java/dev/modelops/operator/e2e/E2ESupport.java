@@ -82,6 +82,7 @@ abstract class E2ESupport {
         spec:
           model: {name: %s, version: "%s", uri: "s3://models/%s/%s"}
           runtime: {image: "example.test/server:1"}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
           replicas: %d
         %s"""
                     .formatted(name, name, version, name, version, replicas, rolloutSection),
@@ -108,11 +109,11 @@ abstract class E2ESupport {
         spec:
           modelDeploymentRef: {name: %s}
           drift:
-            prometheus: {url: "http://127.0.0.1:9", query: model_drift_score, timeoutSeconds: 1}
+            prometheus: {endpoint: closed, query: model_drift_score, timeoutSeconds: 1}
             threshold: 0.5
-            evaluationInterval: 5s
+            evaluationInterval: 10s
           promotion: Automatic
-          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
+          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}], containers: [{name: train, image: example.test/trainer:1}]}}}}
         %s"""
         .formatted(name, target, extraSpec.indent(2));
   }

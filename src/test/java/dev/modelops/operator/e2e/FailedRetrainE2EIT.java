@@ -35,7 +35,7 @@ class FailedRetrainE2EIT extends E2ESupport {
         spec:
           modelDeploymentRef: {name: churn}
           drift:
-            prometheus: {url: "http://127.0.0.1:9", query: model_drift_score, timeoutSeconds: 1}
+            prometheus: {endpoint: closed, query: model_drift_score, timeoutSeconds: 1}
             threshold: 0.5
           jobTemplate:
             spec:

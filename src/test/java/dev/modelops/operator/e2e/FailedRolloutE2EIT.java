@@ -27,6 +27,7 @@ class FailedRolloutE2EIT extends E2ESupport {
         spec:
           model: {name: pricing, version: "1.0.0", uri: "s3://models/pricing/1.0.0"}
           runtime: {image: "example.test/server:1"}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
           replicas: 2
           rollout: {progressDeadlineSeconds: 10}
         """,

@@ -139,7 +139,7 @@ class FuzzE2EIT extends E2ESupport {
     String source =
         switch (r.nextInt(3)) {
           case 0 ->
-              "prometheus: {url: \"http://127.0.0.1:9\", query: \"model_drift_score\", timeoutSeconds: "
+              "prometheus: {endpoint: closed, query: \"model_drift_score\", timeoutSeconds: "
                   + (1 + r.nextInt(3))
                   + "}";
           case 1 ->
@@ -183,7 +183,7 @@ class FuzzE2EIT extends E2ESupport {
           promotion: %s
           suspend: %s
           %s
-          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: train, image: example.test/trainer:1}]}}}}
+          jobTemplate: {spec: {backoffLimit: 0, template: {spec: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}], containers: [{name: train, image: example.test/trainer:1}]}}}}
         """
         .formatted(
             name,
@@ -191,8 +191,8 @@ class FuzzE2EIT extends E2ESupport {
             source.replace("\n", "\n    "),
             r.nextDouble() * 2,
             pick(r, "0s", "1s", "30s", "5m"),
-            pick(r, "1s", "5s", "1m"),
-            pick(r, "0s", "10s", "1h"),
+            pick(r, "10s", "30s", "1m"),
+            pick(r, "1m", "10m", "1h"),
             pick(r, "Automatic", "Manual"),
             r.nextBoolean(),
             schedule);

@@ -23,8 +23,11 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The Helm chart as a platform team uses it: lint, template against the API server, install,
- * upgrade, a rejected value, uninstall. kwok plays the operator's pods; the assertions are on what
- * the chart created. The commands are the README's "Install with Helm" section.
+ * upgrade, a rejected value, uninstall. The commands are the README's "Install with Helm" section.
+ * With the real node, the installed operator runs for real (the locally built image): two pods
+ * under `restricted`, one holds the Lease and reconciles a ModelDeployment, its metrics answer on
+ * the pod IP, and deleting the leader pod hands over. Meanwhile the tests' own operator process is
+ * stopped, so the chart's is the only one.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class HelmChartE2EIT extends E2ESupport {
@@ -90,27 +93,36 @@ class HelmChartE2EIT extends E2ESupport {
                 LocalControlPlane.ROOT.resolve("deploy/core/leader-election-role.yaml")),
             "Role");
 
-    List<Map<String, Object>> clusterWide =
+    List<Map<String, Object>> rendered =
         documents(helmOrFail("template", RELEASE, CHART, "-n", NAMESPACE));
+    List<Map<String, Object>> clusterWide = operatorOnly(rendered);
     assertEquals(
         operatorRules,
         only(clusterWide, "ClusterRole").get("rules"),
         "the chart's ClusterRole differs from deploy/core");
+    List<Map<String, Object>> userRoles =
+        documents(Files.readString(LocalControlPlane.ROOT.resolve("deploy/core/user-roles.yaml")));
+    for (Map<String, Object> role : userRoles) {
+      Map<String, Object> chartRole =
+          rendered.stream().filter(d -> name(d).equals(name(role))).findFirst().orElseThrow();
+      assertEquals(role.get("rules"), chartRole.get("rules"), "user role " + name(role));
+    }
     assertEquals(
         leaseRules,
         only(clusterWide, "Role").get("rules"),
         "the chart's Lease Role differs from deploy/core");
 
     List<Map<String, Object>> namespaced =
-        documents(
-            helmOrFail(
-                "template",
-                RELEASE,
-                CHART,
-                "-n",
-                NAMESPACE,
-                "--set",
-                "watchNamespaces={team-a,team-b}"));
+        operatorOnly(
+            documents(
+                helmOrFail(
+                    "template",
+                    RELEASE,
+                    CHART,
+                    "-n",
+                    NAMESPACE,
+                    "--set",
+                    "watchNamespaces={team-a,team-b}")));
     assertTrue(
         namespaced.stream().noneMatch(d -> d.get("kind").equals("ClusterRole")),
         "watchNamespaces must not grant cluster-wide");
@@ -141,9 +153,28 @@ class HelmChartE2EIT extends E2ESupport {
 
   @Test
   @Order(5)
-  void installsUpgradesAndUninstalls() {
+  void installsUpgradesAndUninstalls() throws Exception {
     namespace();
-    helmOrFail("install", RELEASE, CHART, "-n", NAMESPACE, "--wait", "--timeout", "180s");
+    cluster().stopOperator();
+    try {
+      installUpgradeUninstall();
+    } finally {
+      helm("uninstall", RELEASE, "-n", NAMESPACE, "--wait", "--timeout", "120s");
+      cluster().startOperator();
+    }
+  }
+
+  void installUpgradeUninstall() throws Exception {
+    List<String> install =
+        new ArrayList<>(
+            List.of("install", RELEASE, CHART, "-n", NAMESPACE, "--wait", "--timeout", "180s"));
+    // deploy/core (installed for the tests' own operator) already has the user roles.
+    install.addAll(List.of("--set", "rbac.userRoles=false"));
+    install.addAll(localImages());
+    helmOrFail(install.toArray(String[]::new));
+    if (LocalControlPlane.REAL_NODE) {
+      theInstalledOperatorRunsForReal();
+    }
     var deployment = api().apps().deployments().inNamespace(NAMESPACE).withName(FULLNAME).get();
     assertEquals(
         2,
@@ -219,6 +250,119 @@ class HelmChartE2EIT extends E2ESupport {
         "helm never deletes CRDs (and with them every ModelDeployment)");
   }
 
+  /** --set flags for the images the real node has (built here), none without it. */
+  static List<String> localImages() {
+    if (!LocalControlPlane.REAL_NODE) {
+      return List.of();
+    }
+    Processes.Result loaded =
+        Processes.run(
+            LocalControlPlane.ROOT,
+            Map.of(),
+            null,
+            600,
+            List.of("hack/load-images.sh", "operator", "model-puller"));
+    assertEquals(0, loaded.exitCode(), loaded.output());
+    String operator =
+        loaded
+            .stdout()
+            .lines()
+            .filter(l -> l.contains("/modelops-operator:content-"))
+            .findFirst()
+            .orElseThrow();
+    String puller =
+        loaded
+            .stdout()
+            .lines()
+            .filter(l -> l.contains("/model-puller:content-"))
+            .findFirst()
+            .orElseThrow();
+    return List.of(
+        "--set",
+        "image.repository=" + operator.substring(0, operator.lastIndexOf(':')),
+        "--set",
+        "image.tag=" + operator.substring(operator.lastIndexOf(':') + 1),
+        "--set",
+        "modelPuller.image=" + puller);
+  }
+
+  /** Two real pods; one leads, reconciles and exports metrics; its deletion hands over. */
+  void theInstalledOperatorRunsForReal() throws Exception {
+    var pods =
+        api()
+            .pods()
+            .inNamespace(NAMESPACE)
+            .withLabel("app.kubernetes.io/name", "modelops-operator")
+            .list()
+            .getItems();
+    assertEquals(2, pods.size(), pods.toString());
+    for (var pod : pods) {
+      assertEquals("modelops-node-0", pod.getSpec().getNodeName(), "on the real node");
+      assertEquals(
+          185L, pod.getSpec().getSecurityContext().getRunAsUser(), "non-root, as the image");
+    }
+    String leader = leaseHolder();
+    String modelsNs = "e2e-helm-models";
+    restrictedNamespace(modelsNs);
+    applyModelDeployment(modelsNs, "helm-managed", "1.0.0", 1);
+    awaitMdep(
+        modelsNs,
+        "helm-managed",
+        "Ready, reconciled by the operator the chart installed",
+        md -> md.getStatus() != null && "Ready".equals(String.valueOf(md.getStatus().phase)));
+    var leaderPod =
+        pods.stream()
+            .filter(p -> leader.startsWith(p.getMetadata().getName()))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no pod holds the Lease: " + leader));
+    String metrics =
+        await("metrics on the leader's pod IP")
+            .atMost(CONVERGE)
+            .ignoreExceptions()
+            .until(
+                () ->
+                    java.net.http.HttpClient.newHttpClient()
+                        .send(
+                            java.net.http.HttpRequest.newBuilder(
+                                    java.net.URI.create(
+                                        "http://"
+                                            + leaderPod.getStatus().getPodIP()
+                                            + ":8080/q/metrics"))
+                                .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .body(),
+                body -> body.contains("modelops_leader 1.0"));
+    assertTrue(metrics.contains("reconciliations_started_total"), "JOSDK's metrics are bound");
+
+    api().pods().inNamespace(NAMESPACE).resource(leaderPod).delete();
+    String next =
+        await("another pod takes the Lease")
+            .atMost(CONVERGE)
+            .until(HelmChartE2EIT::leaseHolder, holder -> !holder.equals(leader));
+    assertTrue(next.startsWith("modelops-modelops-operator-"), next);
+    applyModelDeployment(modelsNs, "helm-managed", "1.0.0", 2);
+    awaitMdep(
+        modelsNs,
+        "helm-managed",
+        "scaled by the new leader",
+        md -> md.getStatus() != null && "2/2".equals(md.getStatus().ready));
+    api().namespaces().withName(modelsNs).delete();
+  }
+
+  static String leaseHolder() {
+    return await("a Lease holder")
+        .atMost(CONVERGE)
+        .until(
+            () -> {
+              var lease =
+                  api().leases().inNamespace(NAMESPACE).withName(FULLNAME + "-leader").get();
+              return lease == null || lease.getSpec().getHolderIdentity() == null
+                  ? ""
+                  : lease.getSpec().getHolderIdentity();
+            },
+            holder -> !holder.isEmpty());
+  }
+
   /** The release namespace enforces `restricted`, so the chart's operator pods must pass it. */
   static void namespace() {
     api()
@@ -250,6 +394,13 @@ class HelmChartE2EIT extends E2ESupport {
   @SuppressWarnings("unchecked")
   static List<Object> rules(String yaml, String kind) throws IOException {
     return (List<Object>) only(documents(yaml), kind).get("rules");
+  }
+
+  /** Without the aggregated roles for people, which grant the operator nothing. */
+  static List<Map<String, Object>> operatorOnly(List<Map<String, Object>> documents) {
+    return documents.stream()
+        .filter(d -> !List.of("modelops-view", "modelops-edit").contains(name(d)))
+        .toList();
   }
 
   static Map<String, Object> only(List<Map<String, Object>> documents, String kind) {

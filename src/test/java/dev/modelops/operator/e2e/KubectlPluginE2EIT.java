@@ -232,6 +232,8 @@ class KubectlPluginE2EIT extends E2ESupport {
               backoffLimit: 0
               template:
                 spec:
+                  nodeSelector: {type: kwok}
+                  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
                   containers: [{name: train, image: example.test/trainer:1}]
         """,
                 "apply",

@@ -31,6 +31,15 @@ final class LocalControlPlane {
   static final Path OPERATOR_KUBECONFIG = STATE.resolve("operator-e2e.kubeconfig");
   static final Path OPERATOR_LOG = LOGS.resolve("operator-e2e.log");
 
+  /**
+   * A real node (kubelet, containerd, pod network) beside kwok: on by default when the tests run as
+   * root (it changes the host's network), MODELOPS_REAL_NODE=0 opts out. With it, kwok's node is
+   * tainted and only tests that tolerate it (E2ESupport) get fake pods.
+   */
+  static final boolean REAL_NODE =
+      !"0".equals(System.getenv("MODELOPS_REAL_NODE"))
+          && "root".equals(System.getProperty("user.name"));
+
   private static LocalControlPlane instance;
 
   private final boolean startedCluster;
@@ -49,7 +58,9 @@ final class LocalControlPlane {
   private LocalControlPlane() {
     // The first build of the control plane takes ~15 min on 2 cores (make test runs it beforehand).
     script(2400, "hack/build-tools.sh");
-    startedCluster = !script(300, "hack/cluster-up.sh").contains("already up");
+    startedCluster =
+        !script(900, Map.of("MODELOPS_REAL_NODE", REAL_NODE ? "1" : "0"), "hack/cluster-up.sh")
+            .contains("already up");
     admin = client(ADMIN_KUBECONFIG);
     kubectlOrFail("apply", "--server-side", "-k", "deploy/core");
     kubectlOrFail(
@@ -122,6 +133,7 @@ final class LocalControlPlane {
       builder.environment().put("KUBECONFIG", OPERATOR_KUBECONFIG.toString());
       builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
       builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
+      builder.environment().put("MODELOPS_METRIC_ENDPOINTS", TestEndpoints.declaration());
       builder.environment().putAll(env);
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
@@ -165,7 +177,11 @@ final class LocalControlPlane {
   }
 
   private static String script(long timeoutSeconds, String... command) {
-    Processes.Result result = Processes.run(ROOT, Map.of(), null, timeoutSeconds, List.of(command));
+    return script(timeoutSeconds, Map.of(), command);
+  }
+
+  private static String script(long timeoutSeconds, Map<String, String> env, String... command) {
+    Processes.Result result = Processes.run(ROOT, env, null, timeoutSeconds, List.of(command));
     if (result.exitCode() != 0) {
       throw new IllegalStateException(
           String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());

@@ -67,9 +67,9 @@ class ObservabilityE2EIT extends E2ESupport {
           metadata: {name: observed-drift}
           spec:
             modelDeploymentRef: {name: observed}
-            drift: {podMetrics: {port: 9090, metric: model_drift_score}, threshold: 0.5, evaluationInterval: 1s}
+            drift: {podMetrics: {port: 9090, metric: model_drift_score}, threshold: 0.5, evaluationInterval: 10s}
             cooldown: 1h
-            jobTemplate: {spec: {backoffLimit: 0, template: {spec: {containers: [{name: t, image: example.test/trainer:1}]}}}}
+            jobTemplate: {spec: {backoffLimit: 0, template: {spec: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}], containers: [{name: t, image: example.test/trainer:1}]}}}}
           """,
               "apply",
               "-n",
@@ -188,6 +188,7 @@ class ObservabilityE2EIT extends E2ESupport {
         spec:
           model: {name: observed, version: "%s", uri: "s3://models/observed/%s"}
           runtime: {image: "example.test/server:1", port: 9090}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
           replicas: 1
           rollout:
             strategy: Canary

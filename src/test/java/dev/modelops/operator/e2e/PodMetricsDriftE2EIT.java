@@ -38,6 +38,7 @@ class PodMetricsDriftE2EIT extends E2ESupport {
         spec:
           model: {name: scorer, version: "1.0.0", uri: "s3://models/scorer/1.0.0"}
           runtime: {image: "example.test/server:1", port: 9090}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
           replicas: 1
         """,
             "apply",
@@ -142,19 +143,19 @@ class PodMetricsDriftE2EIT extends E2ESupport {
                 .withNewMetadata()
                 .withName("prom-token")
                 .withNamespace(NS)
+                .withLabels(Map.of("modelops.dev/credential", "prometheus"))
                 .endMetadata()
                 .withStringData(Map.of("token", TOKEN))
                 .build())
         .create();
-    try (ScrapedGauge gauge = new ScrapedGauge("model_drift_score", 0.05)) {
+    try (ScrapedGauge gauge = new ScrapedGauge("model_drift_score", 0.05, "gauge")) {
       cluster()
           .kubectlWithInput(
               policy(
                   "authed",
                   """
-          prometheus: {url: "%s", query: model_drift_score, authSecretRef: {name: prom-token}}
-          """
-                      .formatted(gauge.prometheus.url())),
+          prometheus: {endpoint: gauge, query: model_drift_score, authSecretRef: {name: prom-token}}
+          """),
               "apply",
               "-n",
               NS,
@@ -183,12 +184,14 @@ class PodMetricsDriftE2EIT extends E2ESupport {
           drift:
         %s    threshold: 0.2
             for: 0s
-            evaluationInterval: 1s
+            evaluationInterval: 10s
           cooldown: 1h
           jobTemplate:
             spec:
               template:
                 spec:
+                  nodeSelector: {type: kwok}
+                  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
                   containers: [{name: train, image: example.test/trainer:1}]
         """
         .formatted(name, source.indent(4));

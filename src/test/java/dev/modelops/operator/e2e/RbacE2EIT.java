@@ -67,6 +67,7 @@ class RbacE2EIT extends E2ESupport {
         spec:
           model: {name: denied, version: "1", uri: "s3://models/denied/1"}
           runtime: {image: "example.test/server:1"}
+          scheduling: {nodeSelector: {type: kwok}, tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]}
         """,
             "apply",
             "-n",

@@ -1,7 +1,6 @@
 package dev.modelops.operator.e2e;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,11 +13,10 @@ final class RealPrometheus implements AutoCloseable {
   private final String target;
   private Process process;
 
-  RealPrometheus(String target) throws IOException {
+  /** Listens where the declared metric endpoint {@code endpoint} of the operator points. */
+  RealPrometheus(String target, String endpoint) throws IOException {
     this.target = target;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    port = TestEndpoints.port(endpoint);
     dir = Files.createTempDirectory("modelops-prometheus");
     Files.writeString(
         dir.resolve("prometheus.yml"),

@@ -33,7 +33,7 @@ class RetrainPolicyE2EIT extends E2ESupport {
 
   @BeforeAll
   static void servingModelAndPrometheus() throws Exception {
-    driftScore = new ScrapedGauge("model_drift_score", 0.1);
+    driftScore = new ScrapedGauge("model_drift_score", 0.1, "retrain");
     prometheus = driftScore.prometheus;
     restrictedNamespace(NS);
     for (String name : List.of("churn", "fraud")) {
@@ -63,10 +63,10 @@ class RetrainPolicyE2EIT extends E2ESupport {
         spec:
           modelDeploymentRef: {name: %s}
           drift:
-            prometheus: {url: "%s", query: model_drift_score, timeoutSeconds: 2}
+            prometheus: {endpoint: retrain, query: model_drift_score, timeoutSeconds: 2}
             threshold: 0.3
             for: 2s
-            evaluationInterval: 1s
+            evaluationInterval: 10s
           cooldown: %s
           promotion: %s
           jobTemplate:
@@ -74,12 +74,14 @@ class RetrainPolicyE2EIT extends E2ESupport {
               backoffLimit: 0
               template:
                 spec:
+                  nodeSelector: {type: kwok}
+                  tolerations: [{key: kwok.x-k8s.io/node, operator: Exists, effect: NoSchedule}]
                   containers:
                     - name: train
                       image: example.test/trainer:1
                       command: ["python", "train.py"]
         """
-        .formatted(name, target, prometheus.url(), cooldown, promotion);
+        .formatted(name, target, cooldown, promotion);
   }
 
   @Test
@@ -87,7 +89,7 @@ class RetrainPolicyE2EIT extends E2ESupport {
   void belowTheThresholdTheScoreIsReportedAndNothingRetrains() {
     cluster()
         .kubectlWithInput(
-            policy("churn-drift", "churn", "Automatic", "1s"), "apply", "-n", NS, "-f", "-");
+            policy("churn-drift", "churn", "Automatic", "1m"), "apply", "-n", NS, "-f", "-");
     RetrainPolicy policy =
         await("score 0.1 measured")
             .atMost(CONVERGE)

@@ -6,11 +6,12 @@ final class ScrapedGauge implements AutoCloseable {
   final RealPrometheus prometheus;
   private final String metric;
 
-  ScrapedGauge(String metric, double initial) throws Exception {
+  /** Queried through the declared metric endpoint {@code declaredEndpoint}. */
+  ScrapedGauge(String metric, double initial, String declaredEndpoint) throws Exception {
     this.metric = metric;
     endpoint = new MetricsEndpoint("127.0.0.1", 0);
     endpoint.set(metric, initial);
-    prometheus = new RealPrometheus(endpoint.address());
+    prometheus = new RealPrometheus(endpoint.address(), declaredEndpoint);
     prometheus.awaitSeries(metric);
   }
 

@@ -32,21 +32,26 @@ class ModelDeploymentReconcilerMockTest {
   @AfterEach
   void cleanUp() {
     client.resources(ModelDeployment.class).inNamespace(NS).delete();
-    // The mock server has no garbage collector: remove the children by hand.
-    client.apps().deployments().inNamespace(NS).delete();
-    client.services().inNamespace(NS).delete();
-    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
+    // The mock server has no garbage collector: remove the children by hand, again until the
+    // operator has seen the ModelDeployment go (a reconcile still in flight re-creates them).
     await()
         .atMost(WAIT)
         .until(
-            () ->
-                client.services().inNamespace(NS).list().getItems().isEmpty()
-                    && client
-                        .resources(ModelDeployment.class)
-                        .inNamespace(NS)
-                        .list()
-                        .getItems()
-                        .isEmpty());
+            () -> {
+              boolean gone =
+                  client
+                      .resources(ModelDeployment.class)
+                      .inNamespace(NS)
+                      .list()
+                      .getItems()
+                      .isEmpty();
+              client.apps().deployments().inNamespace(NS).delete();
+              client.services().inNamespace(NS).delete();
+              client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
+              return gone
+                  && client.services().inNamespace(NS).list().getItems().isEmpty()
+                  && client.apps().deployments().inNamespace(NS).list().getItems().isEmpty();
+            });
   }
 
   @Test

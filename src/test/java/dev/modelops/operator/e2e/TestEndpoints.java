@@ -1,0 +1,50 @@
+package dev.modelops.operator.e2e;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The metric endpoints the e2e operator declares, as an administrator would: fixed names, each on a
+ * loopback port reserved once per test JVM, where a test then starts its Prometheus or listener.
+ * "closed" is a port nothing listens on. Metric queries go nowhere else.
+ */
+final class TestEndpoints {
+  static final List<String> NAMES = List.of("canary", "retrain", "gauge", "listener", "prometheus");
+  private static final Map<String, Integer> PORTS = reserve();
+
+  private TestEndpoints() {}
+
+  static int port(String name) {
+    Integer port = PORTS.get(name);
+    if (port == null) {
+      throw new IllegalArgumentException("no test endpoint " + name + "; declared: " + NAMES);
+    }
+    return port;
+  }
+
+  static String url(String name) {
+    return "http://127.0.0.1:" + port(name);
+  }
+
+  /** MODELOPS_METRIC_ENDPOINTS of the operator under test. */
+  static String declaration() {
+    return "closed=http://127.0.0.1:9,"
+        + PORTS.keySet().stream().map(n -> n + "=" + url(n)).collect(Collectors.joining(","));
+  }
+
+  private static Map<String, Integer> reserve() {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    for (String name : NAMES) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        ports.put(name, socket.getLocalPort());
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    return ports;
+  }
+}
