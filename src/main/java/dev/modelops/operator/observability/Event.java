@@ -22,6 +22,10 @@ public record Event(Reason code, String message) {
     CanaryPaused(Type.Normal),
     CanaryPromoted(Type.Normal),
     RolledBack(Type.Warning),
+    ServingModelUnknown(Type.Warning),
+    ServingModelRecovered(Type.Warning),
+    NameConflict(Type.Warning),
+    RequestIgnored(Type.Warning),
     // RetrainPolicy
     RetrainTriggered(Type.Normal),
     RetrainSkipped(Type.Normal),
@@ -30,6 +34,7 @@ public record Event(Reason code, String message) {
     RetrainFailed(Type.Warning, "failed"),
     UnreadableResult(Type.Warning, "failed"),
     Promoted(Type.Normal),
+    PromotionRejected(Type.Warning),
     AwaitingApproval(Type.Normal),
     ApprovalIgnored(Type.Warning),
     CandidateDeployed(Type.Normal),

@@ -6,6 +6,8 @@ import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus.Phase;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.status.Conditions;
+import dev.modelops.operator.support.Durations;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -120,6 +122,37 @@ public final class RetrainConditions {
             now);
       }
     }
+    retraining(policy, status, problem, generation, now);
+    status.phase =
+        problem != null
+            ? Phase.Degraded
+            : suspended
+                ? Phase.Suspended
+                : status.activeJob != null
+                    ? Phase.Retraining
+                    : status.candidate != null
+                        ? Phase.AwaitingApproval
+                        : Conditions.isTrue(status.conditions, DRIFT_DETECTED)
+                            ? Phase.Drifting
+                            : Phase.Watching;
+  }
+
+  /**
+   * Recomputes Retraining after the executor changed a retrain's record (a promotion the API server
+   * rejected); a configuration problem (phase Degraded) stays as it is.
+   */
+  public static void refresh(RetrainPolicy policy, RetrainPolicyStatus status, Instant now) {
+    if (status.phase != Phase.Degraded) {
+      retraining(policy, status, null, policy.getMetadata().getGeneration(), now);
+    }
+  }
+
+  private static void retraining(
+      RetrainPolicy policy,
+      RetrainPolicyStatus status,
+      Problem problem,
+      Long generation,
+      Instant now) {
     if (problem != null) {
       put(status, RETRAINING, false, problem.reason(), problem.message(), generation, now);
     } else if (status.activeJob != null) {
@@ -155,25 +188,40 @@ public final class RetrainConditions {
             "last retrain (Job "
                 + last.job
                 + "): "
-                + (last.message != null
-                    ? last.message
-                    : String.valueOf(last.outcome).toLowerCase()),
+                + (last.message != null ? last.message : String.valueOf(last.outcome).toLowerCase())
+                + nextRetrain(policy, status),
             generation,
             now);
       }
     }
-    status.phase =
-        problem != null
-            ? Phase.Degraded
-            : suspended
-                ? Phase.Suspended
-                : status.activeJob != null
-                    ? Phase.Retraining
-                    : status.candidate != null
-                        ? Phase.AwaitingApproval
-                        : Conditions.isTrue(status.conditions, DRIFT_DETECTED)
-                            ? Phase.Drifting
-                            : Phase.Watching;
+  }
+
+  /**
+   * When drift may start the next retrain, for a policy that retrains on drift: a fixed time, so
+   * the message does not change as the clock passes it.
+   */
+  static String nextRetrain(RetrainPolicy policy, RetrainPolicyStatus status) {
+    if (policy.getSpec().drift == null || status.nextEligibleTime == null) {
+      return "";
+    }
+    int failures = RetrainBackoff.consecutiveFailures(status);
+    Duration configured = policy.getSpec().cooldownOrDefault();
+    Duration inForce = RetrainBackoff.cooldown(configured, failures);
+    return failures >= 2 && !inForce.equals(configured)
+        ? "; "
+            + failures
+            + " failures in a row: drift may start the next retrain from "
+            + status.nextEligibleTime
+            + " (cooldown "
+            + Durations.format(configured)
+            + " backed off to "
+            + Durations.format(inForce)
+            + ")"
+        : "; drift may start the next retrain from "
+            + status.nextEligibleTime
+            + " (cooldown "
+            + Durations.format(inForce)
+            + ")";
   }
 
   private static void put(

@@ -16,11 +16,18 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobTemplateSpec;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Pure: the retraining Job for one trigger of a policy, from the policy's jobTemplate. */
 public final class RetrainJobFactory {
@@ -35,17 +42,47 @@ public final class RetrainJobFactory {
 
   private RetrainJobFactory() {}
 
+  /** Hex digits of the policy name's SHA-256 that a shortened Job name carries. */
+  static final int NAME_HASH_LENGTH = 8;
+
   /**
    * Deterministic: the n-th retrain of a policy always has the same name, so a restart cannot
-   * duplicate it.
+   * duplicate it. {@code <policy>-retrain-<n>} when that fits in a DNS label; otherwise the policy
+   * name is shortened and followed by a hash of the whole name, {@code
+   * <prefix>-<hash>-retrain-<n>}, so two long names that share a prefix never share a Job name.
    */
   public static String jobName(String policyName, long sequence) {
     String suffix = "-retrain-" + sequence;
-    String base =
-        policyName.length() + suffix.length() > MAX_NAME
-            ? policyName.substring(0, MAX_NAME - suffix.length()).replaceAll("-+$", "")
-            : policyName;
-    return base + suffix;
+    if (policyName.length() + suffix.length() <= MAX_NAME) {
+      return policyName + suffix;
+    }
+    String hash = "-" + sha256Hex(policyName).substring(0, NAME_HASH_LENGTH);
+    String prefix =
+        policyName
+            .substring(0, MAX_NAME - suffix.length() - hash.length())
+            .replaceAll("[-.]+$", "");
+    return prefix + hash + suffix;
+  }
+
+  /** The n of a Job name this factory made ({@code ...-retrain-<n>}), if it is one. */
+  public static OptionalLong sequenceOf(String jobName) {
+    Matcher m = SEQUENCE.matcher(jobName == null ? "" : jobName);
+    if (!m.find() || m.group(1).length() > 18) {
+      return OptionalLong.empty();
+    }
+    return OptionalLong.of(Long.parseLong(m.group(1)));
+  }
+
+  private static final Pattern SEQUENCE = Pattern.compile("-retrain-([0-9]+)$");
+
+  private static String sha256Hex(String text) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
   }
 
   /**

@@ -35,7 +35,10 @@ public record RetrainPlan(
 
   /**
    * A promotion: {@code write} is the model to write to the ModelDeployment (absent when Git
-   * already carried it there); {@code mode} is automatic or manual, for modelops_promotions_total.
+   * already carried it there); {@code mode} is automatic or manual, for modelops_promotions_total;
+   * {@code event} is recorded once the write is done (a write the API server rejects records
+   * PromotionRejected instead).
    */
-  public record Promotion(String mode, Optional<RetrainHistory.Promote> write) {}
+  public record Promotion(
+      String mode, Optional<RetrainHistory.Promote> write, Optional<Event> event) {}
 }

@@ -4,6 +4,7 @@ import dev.modelops.operator.admission.PodSecurityStandard;
 import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelLineage;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicySpec;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.stream.Stream;
 
 /**
@@ -64,10 +66,18 @@ public final class RetrainPlanner {
     List<Event> events = new ArrayList<>();
     List<Promotion> promotions = new ArrayList<>();
 
-    // 1. What the Jobs say: adopt unknown ones, record finished ones, promote successful ones.
-    var observed = RetrainHistory.observe(status, in.jobs(), spec.promotionOrDefault(), now);
+    // 1. What the Jobs say: adopt unknown ones, record finished ones, promote successful ones;
+    // every retrain that ended moves the time drift may trigger the next one.
+    var observed =
+        RetrainHistory.observe(
+            status,
+            in.jobs(),
+            spec.promotionOrDefault(),
+            targetModel(policy, in.target(), in.jobs()),
+            now);
     events.addAll(observed.events());
-    observed.promotions().forEach(p -> promote(policy, p, "automatic", promotions, events));
+    observed.promotions().forEach(p -> promote(policy, p, "automatic", promotions));
+    RetrainBackoff.schedule(status, spec.cooldownOrDefault());
     in.target()
         .filter(md -> md.getStatus() != null)
         .ifPresent(
@@ -84,7 +94,7 @@ public final class RetrainPlanner {
         approvalHandled = true;
       } else {
         Optional<RetrainHistory.Promote> approved = RetrainHistory.approve(status, approval);
-        approved.ifPresent(p -> promote(policy, p, "manual", promotions, events));
+        approved.ifPresent(p -> promote(policy, p, "manual", promotions));
         if (approved.isEmpty()) {
           events.add(
               Event.of(
@@ -107,7 +117,7 @@ public final class RetrainPlanner {
         .ifPresent(
             event -> {
               events.add(event);
-              promotions.add(new Promotion("manual", Optional.empty()));
+              promotions.add(new Promotion("manual", Optional.empty(), Optional.empty()));
             });
 
     // 3. The latest measurement, reported only when it changed (steady state writes nothing).
@@ -129,6 +139,15 @@ public final class RetrainPlanner {
         problem(policy, in.target(), in.trainerSecurity(), in.access());
     RetrainSchedule schedule =
         spec.schedule == null || problem != null ? null : RetrainSchedule.parse(spec.schedule);
+    // Without lastScheduleTime (a lost status), the newest slot a Job answered, which it records.
+    if (status.lastScheduleTime == null) {
+      in.jobs().stream()
+          .flatMap(j -> j.triggerId().stream())
+          .filter(t -> t.trigger() == RetrainRecord.Trigger.schedule)
+          .flatMap(t -> instant(t.value()).stream())
+          .max(Comparator.naturalOrder())
+          .ifPresent(slot -> status.lastScheduleTime = Conditions.timestamp(slot));
+    }
     Instant scheduleAfter =
         status.lastScheduleTime != null
             ? Instant.parse(status.lastScheduleTime)
@@ -136,12 +155,29 @@ public final class RetrainPlanner {
                 ? Instant.parse(policy.getMetadata().getCreationTimestamp())
                 : now;
 
-    // 5. Decide whether to retrain now.
+    // A schedule slot whose Job exists was answered (by a run that died before recording it):
+    // consumed, never started again, and under Replace never the reason to delete that very Job.
+    Optional<Instant> dueSlot =
+        schedule == null ? Optional.empty() : schedule.dueSlot(scheduleAfter, now);
+    if (dueSlot.isPresent()) {
+      Optional<TriggerId> dueId =
+          Optional.of(TriggerId.schedule(Conditions.timestamp(dueSlot.get())));
+      if (in.jobs().stream().anyMatch(j -> j.triggerId().equals(dueId))) {
+        status.lastScheduleTime = Conditions.timestamp(dueSlot.get());
+        dueSlot = Optional.empty();
+      }
+    }
+
+    // 5. Decide whether to retrain now. Drift waits for the cooldown in force (backed off after
+    // failures in a row); a manual request (once per value) and a schedule slot do not.
     String manualValue = Keys.annotation(policy, Keys.RETRAIN_NOW_ANNOTATION);
     Optional<TriggerId> manualId = Optional.ofNullable(manualValue).map(TriggerId::manual);
     boolean manualDone =
         manualId.isPresent() && in.jobs().stream().anyMatch(j -> j.triggerId().equals(manualId));
-    boolean jobRunning = in.jobs().stream().anyMatch(j -> !j.finished());
+    // A Job that completed but whose result is not read yet is still this retrain: until its
+    // record ends (RESULT_GRACE at most), nothing else starts for drift, nor under Forbid.
+    boolean jobRunning =
+        in.jobs().stream().anyMatch(j -> !j.finished()) || observed.awaitingResult();
     var outcome =
         RetrainDecision.decide(
             new RetrainDecision.Inputs(
@@ -149,14 +185,14 @@ public final class RetrainPlanner {
                 in.evaluation().map(DriftEvaluation::score).orElse(null),
                 spec.drift != null ? spec.drift.threshold : Double.MAX_VALUE,
                 spec.drift != null ? spec.drift.holdFor() : Duration.ZERO,
-                spec.cooldownOrDefault(),
+                RetrainBackoff.cooldown(status, spec.cooldownOrDefault()),
                 spec.concurrencyOrDefault(),
                 status.breachStartedAt != null ? Instant.parse(status.breachStartedAt) : null,
                 status.lastRetrainFinishedTime != null
                     ? Instant.parse(status.lastRetrainFinishedTime)
                     : null,
                 manualValue != null && !manualDone && problem == null,
-                schedule == null ? Optional.empty() : schedule.dueSlot(scheduleAfter, now),
+                dueSlot,
                 schedule == null ? Optional.empty() : schedule.nextSlot(now),
                 jobRunning,
                 now));
@@ -242,21 +278,71 @@ public final class RetrainPlanner {
       RetrainPolicy policy,
       RetrainHistory.Promote promote,
       String mode,
-      List<Promotion> promotions,
-      List<Event> events) {
-    promotions.add(new Promotion(mode, Optional.of(promote)));
-    events.add(
-        Event.of(
-            Reason.Promoted,
-            "model "
-                + promote.version()
-                + " from Job "
-                + promote.job()
-                + " written to ModelDeployment "
-                + policy.getSpec().modelDeploymentRef.name
-                + " ("
-                + mode
-                + ")"));
+      List<Promotion> promotions) {
+    promotions.add(
+        new Promotion(
+            mode,
+            Optional.of(promote),
+            Optional.of(
+                Event.of(
+                    Reason.Promoted,
+                    "model "
+                        + promote.version()
+                        + " from Job "
+                        + promote.job()
+                        + " written to ModelDeployment "
+                        + policy.getSpec().modelDeploymentRef.name
+                        + " ("
+                        + mode
+                        + ")"))));
+  }
+
+  /**
+   * What the target runs and where it came from: the lineage annotation when it describes
+   * spec.model (this policy's Job sequence, the promotion time), else the start of spec.model's
+   * rollout in the target's history.
+   */
+  static Optional<RetrainHistory.TargetModel> targetModel(
+      RetrainPolicy policy, Optional<ModelDeployment> target, List<RetrainJobView> jobs) {
+    return target.map(
+        md -> {
+          String version = md.getSpec().model.version;
+          String uri = md.getSpec().model.uri;
+          Optional<ModelLineage> lineage =
+              ModelLineage.of(md, version).filter(l -> uri.equals(l.uri()));
+          OptionalLong promotedSequence =
+              lineage
+                  .filter(l -> policy.getMetadata().getName().equals(l.policy()) && l.job() != null)
+                  .map(
+                      l ->
+                          jobs.stream()
+                              .filter(j -> j.name().equals(l.job()) && j.sequence() > 0)
+                              .mapToLong(RetrainJobView::sequence)
+                              .findFirst()
+                              .orElse(RetrainJobFactory.sequenceOf(l.job()).orElse(0)))
+                  .map(OptionalLong::of)
+                  .orElse(OptionalLong.empty());
+          Optional<Instant> writtenAt =
+              lineage
+                  .flatMap(l -> instant(l.promotedAt()))
+                  .or(
+                      () ->
+                          md.getStatus() == null || md.getStatus().history == null
+                              ? Optional.empty()
+                              : md.getStatus().history.stream()
+                                  .filter(h -> version.equals(h.version) && uri.equals(h.uri))
+                                  .findFirst()
+                                  .flatMap(h -> instant(h.startedAt)));
+          return new RetrainHistory.TargetModel(version, uri, promotedSequence, writtenAt);
+        });
+  }
+
+  private static Optional<Instant> instant(String text) {
+    try {
+      return text == null ? Optional.empty() : Optional.of(Instant.parse(text));
+    } catch (RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   /** A problem that stops retraining (target, jobTemplate, schedule), or null. */
@@ -380,12 +466,18 @@ public final class RetrainPlanner {
         .toList();
   }
 
-  /** The stored status already shows this version approved and promoted. */
+  /**
+   * The stored status already shows this version approved: promoted, or refused by the API server
+   * (PromotionRejected, which is not tried again).
+   */
   private static boolean alreadyPromoted(RetrainPolicyStatus stored, String version) {
     return stored != null
         && (stored.candidate == null || !version.equals(stored.candidate.version))
         && stored.history.stream()
             .anyMatch(
-                r -> version.equals(r.version) && r.promotion == RetrainRecord.Promotion.Promoted);
+                r ->
+                    version.equals(r.version)
+                        && (r.promotion == RetrainRecord.Promotion.Promoted
+                            || RetrainHistory.PROMOTION_REJECTED.equals(r.reason)));
   }
 }

@@ -2,18 +2,18 @@ package dev.modelops.operator.retrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.modelops.operator.api.v1alpha1.ModelRules;
+import java.util.List;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The contract with the trainer: its container's termination message (/dev/termination-log) is JSON
- * {@code {"version": "...", "uri": "..."}} naming the model it produced.
+ * {@code {"version": "...", "uri": "..."}} naming the model it produced. The version and URI are
+ * checked by the rules admission applies to spec.model ({@link ModelRules}), so a result that
+ * passes is one the API server accepts when it is promoted.
  */
 public record TrainerResult(String version, String uri) {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern VERSION =
-      Pattern.compile("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$");
-  private static final Pattern URI = Pattern.compile("^(s3|gs|https|pvc|oci)://[^/].*$");
 
   /** Either a result or the reason it cannot be used. */
   public record Parsed(Optional<TrainerResult> result, String problem) {}
@@ -30,16 +30,26 @@ public record TrainerResult(String version, String uri) {
     } catch (Exception e) {
       return problem("the termination message is not JSON: " + abbreviate(terminationMessage));
     }
-    String version = json.path("version").asText("");
-    String uri = json.path("uri").asText("");
-    if (!VERSION.matcher(version).matches()) {
+    if (json == null || !json.isObject()) {
       return problem(
-          "the termination message has no usable \"version\" (a label value such as 1.5.0): "
+          "the termination message is not a JSON object: " + abbreviate(terminationMessage));
+    }
+    String version = json.path("version").isValueNode() ? json.path("version").asText("") : "";
+    String uri = json.path("uri").isValueNode() ? json.path("uri").asText("") : "";
+    List<String> versionProblems = ModelRules.versionProblems(version);
+    if (!versionProblems.isEmpty()) {
+      return problem(
+          "the termination message has no usable \"version\" ("
+              + versionProblems.get(0)
+              + "): "
               + abbreviate(terminationMessage));
     }
-    if (!URI.matcher(uri).matches()) {
+    List<String> uriProblems = ModelRules.uriProblems(uri);
+    if (!uriProblems.isEmpty()) {
       return problem(
-          "the termination message has no usable \"uri\" (s3://, gs://, https://, pvc:// or oci://): "
+          "the termination message has no usable \"uri\" ("
+              + String.join("; ", uriProblems)
+              + "): "
               + abbreviate(terminationMessage));
     }
     return new Parsed(Optional.of(new TrainerResult(version, uri)), null);

@@ -6,6 +6,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.RolloutSpec;
 import dev.modelops.operator.api.v1alpha1.RolloutStatus;
+import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -134,28 +134,35 @@ public final class CanaryRollout {
     VersionHistoryEntry latest = status.history.get(0);
 
     if (stored == null || !runsSpec(md, stored)) {
-      Optional<VersionHistoryEntry> serving =
-          status.history.stream().filter(h -> h.outcome == Outcome.Serving).findFirst();
+      // The stable side is the model that serves (status.servingModel), never a history entry.
+      Optional<ServingModel> serving = ServingState.served(status);
       boolean newVersion =
           latest.outcome == Outcome.Progressing
               && serving.isPresent()
-              && !(serving.get().version.equals(version) && Objects.equals(serving.get().uri, uri));
+              && !serving.get().is(version, uri);
       if (!newVersion) {
         return Step.none();
       }
       String stableVersion = stored != null ? stored.stableVersion : serving.get().version;
       String stableUri = stored != null ? stored.stableUri : serving.get().uri;
+      RolloutStatus started = CanaryStateMachine.start(version, uri, stableVersion, stableUri, now);
+      CanaryRequests.Read requests =
+          CanaryRequests.atStart(md.getMetadata().getAnnotations(), version);
+      started.ignoredRequests = requests.ignoredRequests();
+      List<Event> events = new java.util.ArrayList<>();
+      events.add(
+          Event.of(
+              Reason.CanaryStarted,
+              "canary " + version + " starts beside stable " + stableVersion));
+      events.addAll(requests.events());
       return new Step(
-          CanaryStateMachine.start(version, uri, stableVersion, stableUri, now),
+          started,
           Ending.None,
           null,
           null,
           "CanaryStarting",
           "canary " + version + " is starting",
-          List.of(
-              Event.of(
-                  Reason.CanaryStarted,
-                  "canary " + version + " starts beside stable " + stableVersion)),
+          events,
           Optional.of(Duration.ofSeconds(1)),
           true,
           Duration.ZERO);
@@ -163,6 +170,9 @@ public final class CanaryRollout {
 
     var spec = md.getSpec().rollout;
     RolloutStatus rollout = StatusChange.copy(stored, RolloutStatus.class);
+    CanaryRequests.Read requests =
+        CanaryRequests.during(md.getMetadata().getAnnotations(), rollout);
+    rollout.ignoredRequests = requests.ignoredRequests();
     int previousStep = rollout.stepIndex;
     boolean wasPaused = rollout.pausedReason != null;
     var decision =
@@ -174,8 +184,8 @@ public final class CanaryRollout {
                 availableCanaryPods(canary, version, uri),
                 totalReplicas,
                 measurements,
-                "true".equals(Keys.annotation(md, Keys.PROMOTE_ANNOTATION)),
-                "true".equals(Keys.annotation(md, Keys.ABORT_ANNOTATION)),
+                requests.promote(),
+                requests.abort(),
                 now));
     Duration duration = Duration.between(Instant.parse(rollout.startedAt), now);
 
@@ -188,7 +198,8 @@ public final class CanaryRollout {
               "canary promoted: " + decision.message(),
               null,
               null,
-              List.of(
+              with(
+                  requests.events(),
                   Event.of(
                       Reason.CanaryPromoted,
                       "canary " + version + " promoted (" + decision.message() + ")")),
@@ -203,7 +214,8 @@ public final class CanaryRollout {
               decision.message(),
               null,
               null,
-              List.of(
+              with(
+                  requests.events(),
                   Event.of(
                       Reason.RolledBack,
                       "canary "
@@ -220,7 +232,7 @@ public final class CanaryRollout {
               duration);
       case Continue -> {
         RolloutStatus next = decision.state();
-        List<Event> events = new java.util.ArrayList<>();
+        List<Event> events = new java.util.ArrayList<>(requests.events());
         if (next.stepIndex != previousStep) {
           events.add(
               Event.of(
@@ -262,6 +274,12 @@ public final class CanaryRollout {
             duration);
       }
     };
+  }
+
+  private static List<Event> with(List<Event> first, Event last) {
+    List<Event> events = new java.util.ArrayList<>(first);
+    events.add(last);
+    return events;
   }
 
   /** Whether the rollout tests the model that spec.model names. */

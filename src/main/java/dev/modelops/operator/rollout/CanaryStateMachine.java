@@ -117,7 +117,11 @@ public final class CanaryStateMachine {
     if (step.pause != null) {
       if (step.pause.duration == null) {
         state.pausedReason =
-            "paused until promoted: annotate modelops.dev/promote=true (or abort=true)";
+            "paused until promoted: annotate modelops.dev/promote="
+                + state.canaryVersion
+                + " (or abort="
+                + state.canaryVersion
+                + ")";
         return Decision.of(Action.Continue, state, "Paused", state.pausedReason);
       }
       Instant until = Instant.parse(state.stepStartedAt).plus(Durations.parse(step.pause.duration));
@@ -186,7 +190,10 @@ public final class CanaryStateMachine {
                 + counts.inconclusive
                 + " of "
                 + count
-                + "): annotate modelops.dev/promote=true or abort=true";
+                + "): annotate modelops.dev/promote="
+                + state.canaryVersion
+                + " or abort="
+                + state.canaryVersion;
         return Decision.of(Action.Continue, state, "AnalysisInconclusive", state.pausedReason);
       }
       return advance(in, state);

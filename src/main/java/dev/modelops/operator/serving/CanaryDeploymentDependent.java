@@ -25,7 +25,7 @@ public class CanaryDeploymentDependent
   }
 
   public static String name(ModelDeployment md) {
-    return md.getMetadata().getName() + "-canary";
+    return md.getMetadata().getName() + ServingNames.CANARY_SUFFIX;
   }
 
   @Override

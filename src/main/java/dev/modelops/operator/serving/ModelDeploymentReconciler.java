@@ -4,6 +4,7 @@ import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
+import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.clients.ClusterReferences;
 import dev.modelops.operator.clients.EventRecorder;
 import dev.modelops.operator.clients.PrometheusAnalyzer;
@@ -25,7 +26,9 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,11 +45,13 @@ import org.jboss.logging.Logger;
 @Workflow(
     explicitInvocation = true,
     dependents = {
-      @Dependent(name = "deployment", type = ServingDeploymentDependent.class),
+      @Dependent(
+          name = ModelDeploymentReconciler.DEPLOYMENTS,
+          type = ServingDeploymentDependent.class),
       @Dependent(
           name = "canary",
           type = CanaryDeploymentDependent.class,
-          useEventSourceWithName = "deployment",
+          useEventSourceWithName = ModelDeploymentReconciler.DEPLOYMENTS,
           reconcilePrecondition = CanaryDeploymentDependent.RolloutRunning.class),
       @Dependent(name = "service", type = ServingServiceDependent.class),
       @Dependent(
@@ -60,6 +65,10 @@ import org.jboss.logging.Logger;
     generationAwareEventProcessing = false)
 public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   public static final String NAME = "modeldeployment";
+
+  /** The serving Deployments' dependent and its informer (stable and canary share it). */
+  static final String DEPLOYMENTS = "deployment";
+
   static final Duration PERMANENT_ERROR_RECHECK = Duration.ofMinutes(1);
   private static final Logger LOG = Logger.getLogger(ModelDeploymentReconciler.class);
   private static final List<String> REQUESTS =
@@ -102,6 +111,28 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
           .orElseGet(UpdateControl::noUpdate)
           .rescheduleAfter(PERMANENT_ERROR_RECHECK);
     }
+    Optional<String> conflict =
+        ServingNames.conflict(md, name -> deploymentNamed(context, md, name));
+    if (conflict.isPresent()) {
+      // Applying would take over (or delete) another ModelDeployment's Deployment: touch nothing.
+      return degraded(md, Reason.NameConflict, conflict.get())
+          .map(UpdateControl::patchStatus)
+          .orElseGet(UpdateControl::noUpdate)
+          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    }
+    List<Deployment> owned = context.getSecondaryResources(Deployment.class).stream().toList();
+    ServingModels.Stable stable =
+        ServingModels.resolve(md, named(owned, ServingNames.deploymentName(md)));
+    if (stable instanceof ServingModels.Unknown unknown) {
+      // Never guess: spec.model on the stable pods would skip the canary. Nothing is touched.
+      return degraded(md, Reason.ServingModelUnknown, unknown.message())
+          .map(UpdateControl::patchStatus)
+          .orElseGet(UpdateControl::noUpdate)
+          .rescheduleAfter(PERMANENT_ERROR_RECHECK);
+    }
+    if (stable instanceof ServingModels.Recovered recovered) {
+      return recover(md, recovered);
+    }
     var workflow = context.managedWorkflowAndDependentResourceContext();
     workflow.put(
         ServingDeploymentDependent.PULLER_ENV,
@@ -137,10 +168,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     recordRolloutMetrics(md, result);
 
     boolean changed = StatusChange.differs(md.getStatus(), status);
-    List<String> handled =
-        status.rollout == null
-            ? REQUESTS.stream().filter(key -> Keys.annotation(md, key) != null).toList()
-            : List.of();
+    List<String> handled = handledRequests(md, status);
     Optional<Duration> settle =
         RequestAnnotations.settle(context.getClient(), md, changed, handled, handled);
     // While a measurement is taken, its arrival wakes the reconciler; the wake-up is a safety net.
@@ -153,6 +181,22 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       control = UpdateControl.patchStatus(md);
     }
     return wakeUp.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /**
+   * Request annotations to remove: every one once no rollout runs (it acted, or there is nothing to
+   * act on), and during a rollout those it ignores (status.rollout.ignoredRequests, exact value).
+   */
+  static List<String> handledRequests(ModelDeployment md, ModelDeploymentStatus status) {
+    return REQUESTS.stream()
+        .filter(key -> Keys.annotation(md, key) != null)
+        .filter(
+            key ->
+                status.rollout == null
+                    || (status.rollout.ignoredRequests != null
+                        && Keys.annotation(md, key)
+                            .equals(status.rollout.ignoredRequests.get(key))))
+        .toList();
   }
 
   private WorkloadReferences.Access access(ModelDeployment md) {
@@ -205,6 +249,32 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return Optional.of(md);
   }
 
+  /**
+   * status.servingModel was lost (e.g. the status was wiped) and the stable Deployment says what
+   * its pods run: that is recorded first, alone, and the children are applied from it in the next
+   * reconcile, so they are never rendered from a guess.
+   */
+  private UpdateControl<ModelDeployment> recover(
+      ModelDeployment md, ServingModels.Recovered recovered) {
+    ModelDeploymentStatus status =
+        Optional.ofNullable(StatusChange.copy(md.getStatus(), ModelDeploymentStatus.class))
+            .orElseGet(ModelDeploymentStatus::new);
+    status.servingModel = new ServingModel(recovered.model().version(), recovered.model().uri());
+    status.servingVersion = recovered.model().version();
+    String message =
+        "status.servingModel was missing; the stable pods serve "
+            + recovered.model().version()
+            + " ("
+            + recovered.model().uri()
+            + "), read from "
+            + recovered.from();
+    LOG.warnf("%s/%s: %s", md.getMetadata().getNamespace(), md.getMetadata().getName(), message);
+    events.record(md, Event.of(Reason.ServingModelRecovered, message));
+    md.setStatus(status);
+    // JOSDK does not reconcile after its own status patch: come back to apply the children.
+    return UpdateControl.patchStatus(md).rescheduleAfter(Duration.ofSeconds(1));
+  }
+
   private void recordRolloutMetrics(ModelDeployment md, ServingStatusCalculator.Result result) {
     if (!CanaryRollout.isCanary(md)) {
       return;
@@ -218,6 +288,19 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     step.endedOutcome().ifPresent(outcome -> metrics.ended(ns, name, outcome, step.duration()));
     var rollout = result.status().rollout;
     metrics.step(ns, name, rollout == null ? 0 : rollout.stepIndex + 1);
+  }
+
+  /**
+   * A serving Deployment by name from the informer's cache, whoever owns it (the secondary
+   * resources of a ModelDeployment are only those it owns).
+   */
+  @SuppressWarnings("unchecked")
+  private static Optional<Deployment> deploymentNamed(
+      Context<ModelDeployment> context, ModelDeployment md, String name) {
+    var deployments =
+        (InformerEventSource<Deployment, ModelDeployment>)
+            context.eventSourceRetriever().getEventSourceFor(Deployment.class, DEPLOYMENTS);
+    return deployments.get(new ResourceID(name, md.getMetadata().getNamespace()));
   }
 
   private static Optional<Deployment> named(List<Deployment> deployments, String name) {

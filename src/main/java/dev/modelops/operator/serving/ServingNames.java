@@ -2,8 +2,14 @@ package dev.modelops.operator.serving;
 
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.rollout.CanaryRollout;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
 
 /** The one place that names the serving children of a ModelDeployment and labels them. */
 public final class ServingNames {
@@ -17,6 +23,9 @@ public final class ServingNames {
   public static final String STABLE_TRACK = "stable";
   public static final String HTTP_PORT_NAME = "http";
   public static final String CLUSTER_DOMAIN = "cluster.local";
+
+  /** The canary Deployment of NAME is NAME-canary. */
+  public static final String CANARY_SUFFIX = "-canary";
 
   private ServingNames() {}
 
@@ -72,5 +81,70 @@ public final class ServingNames {
     Map<String, String> selector = new LinkedHashMap<>(servingSelector(md));
     selector.put(TRACK_LABEL, track);
     return selector;
+  }
+
+  /**
+   * A serving Deployment name this ModelDeployment needs that another object holds: its stable
+   * Deployment ({@code NAME}) and, under the Canary strategy, its canary ({@code NAME-canary}). The
+   * canary of {@code X} and the stable Deployment of a ModelDeployment named {@code X-canary} share
+   * a name; whichever exists first keeps it, and the other ModelDeployment touches nothing.
+   *
+   * @param byName a Deployment by name in the ModelDeployment's namespace, whoever owns it
+   * @return the problem, for the NameConflict condition
+   */
+  public static Optional<String> conflict(
+      ModelDeployment md, Function<String, Optional<Deployment>> byName) {
+    String name = md.getMetadata().getName();
+    Optional<String> stable =
+        byName
+            .apply(deploymentName(md))
+            .flatMap(d -> foreignController(md, d))
+            .map(
+                owner ->
+                    "Deployment "
+                        + deploymentName(md)
+                        + ", the stable Deployment of ModelDeployment "
+                        + name
+                        + ", belongs to "
+                        + owner
+                        + "; nothing is changed until one of them is renamed");
+    if (stable.isPresent() || !CanaryRollout.isCanary(md)) {
+      return stable;
+    }
+    String canary = name + CANARY_SUFFIX;
+    return byName
+        .apply(canary)
+        .flatMap(d -> foreignController(md, d))
+        .map(
+            owner ->
+                "Deployment "
+                    + canary
+                    + ", which the canary of ModelDeployment "
+                    + name
+                    + " needs, belongs to "
+                    + owner
+                    + "; no canary runs and nothing is changed until one of them is renamed");
+  }
+
+  /**
+   * The Deployment's owner when it is not this ModelDeployment: another ModelDeployment (the
+   * operator's dependents set a plain owner reference, not a controller one), or any controller.
+   * Owners are compared by name, so a ModelDeployment deleted and created again is still the owner.
+   */
+  private static Optional<String> foreignController(ModelDeployment md, Deployment deployment) {
+    List<OwnerReference> owners = deployment.getMetadata().getOwnerReferences();
+    return owners == null
+        ? Optional.empty()
+        : owners.stream()
+            .filter(o -> isModelDeployment(o) || Boolean.TRUE.equals(o.getController()))
+            .filter(o -> !(isModelDeployment(o) && md.getMetadata().getName().equals(o.getName())))
+            .map(o -> o.getKind() + " " + o.getName())
+            .findFirst();
+  }
+
+  private static boolean isModelDeployment(OwnerReference owner) {
+    return "ModelDeployment".equals(owner.getKind())
+        && owner.getApiVersion() != null
+        && owner.getApiVersion().startsWith(Keys.GROUP + "/");
   }
 }

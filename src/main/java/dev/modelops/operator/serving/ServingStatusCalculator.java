@@ -5,12 +5,14 @@ import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus;
 import dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus.Phase;
 import dev.modelops.operator.api.v1alpha1.ModelLineage;
 import dev.modelops.operator.api.v1alpha1.ModelSource;
+import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry;
 import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.rollout.CanaryRollout;
 import dev.modelops.operator.rollout.Measurement;
+import dev.modelops.operator.rollout.ServingState;
 import dev.modelops.operator.status.Conditions;
 import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -126,6 +128,10 @@ public final class ServingStatusCalculator {
     draft.status.selector = ServingNames.servingSelectorString(md);
     String version = md.getSpec().model.version;
     String uri = md.getSpec().model.uri;
+    if (draft.status.servingModel == null) {
+      // A status written before servingModel existed: read once from servingVersion and history.
+      ServingState.served(draft.status).ifPresent(m -> draft.status.servingModel = m);
+    }
     if (draft.latest.source == null) {
       ModelLineage.of(md, version)
           .filter(l -> uri.equals(l.uri()))
@@ -156,7 +162,7 @@ public final class ServingStatusCalculator {
           .filter(h -> h.outcome == Outcome.Serving)
           .forEach(h -> h.outcome = Outcome.Superseded);
       entry.outcome = Outcome.Serving;
-      status.servingVersion = version;
+      serve(status, version, uri);
     } else {
       entry.outcome = Outcome.RolledBack;
       entry.reason = step.endReason();
@@ -190,7 +196,7 @@ public final class ServingStatusCalculator {
       latest.outcome = Outcome.Serving;
       latest.finishedAt = at;
       latest.message = "all " + desired + " pods run this version";
-      status.servingVersion = version;
+      serve(status, version, uri);
       draft.events.add(
           Event.of(
               Reason.RolloutComplete,
@@ -228,9 +234,32 @@ public final class ServingStatusCalculator {
     }
     status.conditions = Conditions.put(status.conditions, degraded);
     status.phase = phase(status);
-    if (status.history.size() > HISTORY_LIMIT) {
-      status.history = new ArrayList<>(status.history.subList(0, HISTORY_LIMIT));
+    status.history = truncate(status.history);
+  }
+
+  /** The model the stable pods serve from now on: state of its own, not a history entry. */
+  private static void serve(ModelDeploymentStatus status, String version, String uri) {
+    status.servingModel = new ServingModel(version, uri);
+    status.servingVersion = version;
+  }
+
+  /**
+   * The newest {@link #HISTORY_LIMIT} entries, and the Serving one even when it is older (ten
+   * rolled-back canaries do not push out the version that serves).
+   */
+  static List<VersionHistoryEntry> truncate(List<VersionHistoryEntry> history) {
+    if (history.size() <= HISTORY_LIMIT) {
+      return history;
     }
+    List<VersionHistoryEntry> kept = new ArrayList<>(history.subList(0, HISTORY_LIMIT));
+    if (kept.stream().noneMatch(h -> h.outcome == Outcome.Serving)) {
+      history.stream()
+          .skip(HISTORY_LIMIT)
+          .filter(h -> h.outcome == Outcome.Serving)
+          .findFirst()
+          .ifPresent(serving -> kept.set(HISTORY_LIMIT - 1, serving));
+    }
+    return kept;
   }
 
   /**
@@ -300,6 +329,9 @@ public final class ServingStatusCalculator {
     boolean rolloutChanged =
         (was == null) != (now == null) || (was != null && !Objects.equals(was.weight, now.weight));
     return rolloutChanged
-        || !Objects.equals(before == null ? null : before.servingVersion, after.servingVersion);
+        || !Objects.equals(before == null ? null : before.servingVersion, after.servingVersion)
+        || !Objects.equals(
+            before == null || before.servingModel == null ? null : before.servingModel.uri,
+            after.servingModel == null ? null : after.servingModel.uri);
   }
 }

@@ -62,4 +62,22 @@ public final class Durations {
   public static Duration parseOr(String text, Duration fallback) {
     return text == null ? fallback : parse(text);
   }
+
+  /** The shortest text {@link #parse} reads back as this duration (whole milliseconds): 1h30m. */
+  public static String format(Duration duration) {
+    long millis = Math.max(0, duration.toMillis());
+    if (millis == 0) {
+      return "0s";
+    }
+    StringBuilder text = new StringBuilder();
+    long[] units = {3_600_000, 60_000, 1_000, 1};
+    String[] names = {"h", "m", "s", "ms"};
+    for (int i = 0; i < units.length; i++) {
+      if (millis >= units[i]) {
+        text.append(millis / units[i]).append(names[i]);
+        millis %= units[i];
+      }
+    }
+    return text.toString();
+  }
 }

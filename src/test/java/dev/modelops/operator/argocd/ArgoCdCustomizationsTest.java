@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The health checks and actions in deploy/argocd/argocd-cm.yaml, run as Argo CD runs them (Lua 5.1,
@@ -60,8 +61,8 @@ class ArgoCdCustomizationsTest {
 
   static Stream<Arguments> modelDeploymentHealth() {
     String paused =
-        "canary 1.5.0 step 4/4, weight 50%: paused until promoted: annotate modelops.dev/promote=true"
-            + " (or abort=true)";
+        "canary 1.5.0 step 4/4, weight 50%: paused until promoted: annotate modelops.dev/promote=1.5.0"
+            + " (or abort=1.5.0)";
     String rolledBack =
         "version 1.5.0 was rolled back: 2 failed measurement(s), more than failureLimit 1; latest:"
             + " 2026-11-27T10:12:00Z Failure: [error-rate=0.094 Failure]; version 1.4.0 keeps serving; set spec.model to"
@@ -95,7 +96,7 @@ class ArgoCdCustomizationsTest {
             "canary-inconclusive",
             "Suspended",
             "canary 1.5.0 step 2/4, weight 25%: analysis was inconclusive"
-                + " (5 of 5): annotate modelops.dev/promote=true or abort=true"),
+                + " (5 of 5): annotate modelops.dev/promote=1.5.0 or abort=1.5.0"),
         arguments("rolled-back", "Degraded", rolledBack),
         arguments(
             "aborted",
@@ -120,6 +121,20 @@ class ArgoCdCustomizationsTest {
                 + " horizontalpodautoscalers.autoscaling \"churn\" is forbidden: User"
                 + " \"system:serviceaccount:modelops-system:modelops-operator\" cannot patch resource"
                 + " \"horizontalpodautoscalers\" in API group \"autoscaling\" in the namespace \"ml\""),
+        arguments(
+            "serving-model-unknown",
+            "Degraded",
+            "the model the stable pods serve is not known: the status says version 1.4.0 served,"
+                + " but status.servingModel and Deployment churn are gone; spec.model is not rolled out"
+                + " without its canary. To start over with spec.model as a first version, clear the"
+                + " status: kubectl patch mdep churn -n ml --subresource=status --type=merge -p"
+                + " '{\"status\":null}'"),
+        arguments(
+            "name-conflict",
+            "Degraded",
+            "Deployment ranker-canary, which the canary of ModelDeployment ranker needs, belongs to"
+                + " ModelDeployment ranker-canary; no canary runs and nothing is changed until one of"
+                + " them is renamed"),
         arguments(
             "degraded-fixed-in-git",
             "Progressing",
@@ -146,6 +161,14 @@ class ArgoCdCustomizationsTest {
             "Healthy",
             "score 0.12 is at or below the threshold 0.2; last retrain"
                 + " (Job churn-drift-retrain-3): the Job failed: BackoffLimitExceeded"),
+        arguments(
+            "backing-off",
+            "Healthy",
+            "score 0.31 is above the threshold 0.2 since 2026-11-26T15:40:00Z (must hold for 10m);"
+                + " last retrain (Job churn-drift-retrain-3): the trainer wrote no termination message;"
+                + " it must write {\"version\": ..., \"uri\": ...} to /dev/termination-log; 3 failures"
+                + " in a row: drift may start the next retrain from 2026-11-28T10:30:00Z (cooldown 6h"
+                + " backed off to 24h)"),
         arguments("retraining", "Progressing", "retraining Job churn-drift-retrain-3 is running"),
         arguments(
             "awaiting-approval",
@@ -245,13 +268,23 @@ class ArgoCdCustomizationsTest {
         arguments("abort", "canary-starting", ABORT));
   }
 
+  /** The value names the canary's version, so the request acts on that canary and no later one. */
   @ParameterizedTest(name = "{0} on {1}")
   @MethodSource("canaryActions")
   void canaryActionsAddOnlyTheirAnnotation(String action, String fixture, String annotation)
       throws Exception {
     JsonNode md = fixture(MDEP, fixture);
     JsonNode changed = lua.run(argocd.action(MDEP, action), md);
-    assertSameObject(withAnnotation(md, annotation, "true"), changed);
+    String canary = md.path("status").path("rollout").path("canaryVersion").asText();
+    assertEquals("1.5.0", canary, fixture);
+    assertSameObject(withAnnotation(md, annotation, canary), changed);
+  }
+
+  @ParameterizedTest(name = "{0} without a rollout")
+  @ValueSource(strings = {"promote", "abort"})
+  void canaryActionsChangeNothingWhenNoCanaryRuns(String action) throws Exception {
+    JsonNode md = fixture(MDEP, "healthy");
+    assertSameObject(md, lua.run(argocd.action(MDEP, action), md));
   }
 
   static Stream<Arguments> retrainPolicyActionsOffered() {

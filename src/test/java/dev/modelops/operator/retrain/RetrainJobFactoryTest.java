@@ -53,6 +53,42 @@ class RetrainJobFactoryTest {
   }
 
   @Test
+  void longPolicyNamesGetAHashOfTheWholeNameSoTheyNeverCollide() {
+    String shared = "recommendation-ranking-model-for-the-european-market-";
+    String a = shared + "prod";
+    String b = shared + "test";
+    for (long n : new long[] {1, 9, 10, 12345, Long.MAX_VALUE}) {
+      String jobA = RetrainJobFactory.jobName(a, n);
+      String jobB = RetrainJobFactory.jobName(b, n);
+      assertFalse(jobA.equals(jobB), jobA);
+      for (String job : new String[] {jobA, jobB}) {
+        assertTrue(job.length() <= 63, job);
+        assertTrue(job.matches("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"), job + " is a DNS label");
+        assertTrue(job.endsWith("-retrain-" + n), job);
+      }
+      assertEquals(jobA, RetrainJobFactory.jobName(a, n), "the same name every time");
+    }
+    // The hash is the first 8 hex digits of the SHA-256 of the whole name.
+    assertTrue(
+        RetrainJobFactory.jobName(a, 1)
+            .matches("^recommendation-ranking-model-for-the-europea-[0-9a-f]{8}-retrain-1$"),
+        RetrainJobFactory.jobName(a, 1));
+  }
+
+  @Test
+  void aShortenedNameNeverEndsItsPrefixWithADashOrADot() {
+    String name = RetrainJobFactory.jobName("a".repeat(43) + "-.-" + "b".repeat(17), 1);
+    assertTrue(name.matches("^a{43}-[0-9a-f]{8}-retrain-1$"), name);
+  }
+
+  @Test
+  void namesThatFitKeepTheirPlainForm() {
+    String fits = "p".repeat(53);
+    assertEquals(fits + "-retrain-1", RetrainJobFactory.jobName(fits, 1));
+    assertTrue(RetrainJobFactory.jobName(fits, 10).matches("^p+-[0-9a-f]{8}-retrain-10$"));
+  }
+
+  @Test
   void theJobCarriesTheModelAndTriggerToEveryContainer() throws Exception {
     Job job =
         RetrainJobFactory.build(

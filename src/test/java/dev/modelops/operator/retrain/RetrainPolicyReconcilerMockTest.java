@@ -293,6 +293,146 @@ class RetrainPolicyReconcilerMockTest {
     await().atMost(WAIT).until(() -> jobs().size() == 1);
   }
 
+  @Test
+  void aJobTheWatchHasNotDeliveredYetIsConfirmedNotCountedAsDeleted() throws Exception {
+    target("churn");
+    prometheus.score(0.9);
+    RetrainPolicy suspended =
+        policy("churn-lag", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    suspended.getSpec().suspend = true;
+    RetrainPolicy created = create(suspended);
+    await().atMost(WAIT).until(() -> get("churn-lag").getStatus() != null);
+
+    // The Job a reconcile created, which the Job informer has not seen yet: it lacks the label the
+    // informer selects on, as a watch that lags behind would.
+    Job lagging =
+        RetrainJobFactory.build(
+            created,
+            client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
+            RetrainRecord.Trigger.drift,
+            0.9,
+            1);
+    lagging.getMetadata().getLabels().remove(RetrainJobFactory.POLICY_LABEL);
+    lagging
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getLabels()
+        .remove(RetrainJobFactory.POLICY_LABEL);
+    lagging
+        .getMetadata()
+        .getAnnotations()
+        .put(RetrainJobView.TRIGGER_ID_ANNOTATION, "drift:2026-11-27T00:00:00Z");
+    client.resource(lagging).create();
+    client
+        .resources(RetrainPolicy.class)
+        .inNamespace(NS)
+        .withName("churn-lag")
+        .editStatus(
+            p -> {
+              p.getStatus().retrainCount = 1L;
+              p.getStatus().activeJob = "churn-lag-retrain-1";
+              p.getStatus().history =
+                  new java.util.ArrayList<>(
+                      List.of(
+                          RetrainHistory.started(
+                              "churn-lag-retrain-1",
+                              RetrainRecord.Trigger.drift,
+                              0.9,
+                              Instant.now())));
+              return p;
+            });
+
+    mergePatch("churn-lag", "{\"spec\": {\"suspend\": false}}");
+    await()
+        .atMost(WAIT)
+        .until(() -> get("churn-lag"), p -> Boolean.FALSE.equals(p.getSpec().suspend));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(
+            () -> {
+              RetrainPolicy p = get("churn-lag");
+              return jobNames().equals(List.of("churn-lag-retrain-1"))
+                  && p.getStatus().history.size() == 1
+                  && p.getStatus().history.get(0).outcome == RetrainRecord.Outcome.Running;
+            });
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .noneMatch(
+                e ->
+                    "RetrainFailed".equals(e.getReason())
+                        && "churn-lag".equals(e.getInvolvedObject().getName())),
+        "a Job that exists is never reported deleted");
+  }
+
+  @Test
+  void aForeignJobHoldingTheNameIsNeitherAdoptedNorTouched() throws Exception {
+    target("churn");
+    prometheus.score(0.9);
+    RetrainPolicy suspended =
+        policy("churn-foreign", "churn", 0.2, RetrainPolicySpec.Concurrency.Forbid);
+    suspended.getSpec().suspend = true;
+    RetrainPolicy created = create(suspended);
+    await().atMost(WAIT).until(() -> get("churn-foreign").getStatus() != null);
+
+    // Another policy's Job (another owner UID, another trigger) where ours would go.
+    Job foreign =
+        RetrainJobFactory.build(
+            created,
+            client.resources(ModelDeployment.class).inNamespace(NS).withName("churn").get(),
+            RetrainRecord.Trigger.manual,
+            null,
+            1);
+    foreign.getMetadata().getOwnerReferences().get(0).setUid("someone-else");
+    foreign.getMetadata().getOwnerReferences().get(0).setName("someone-else");
+    foreign.getMetadata().getAnnotations().put(RetrainJobView.TRIGGER_ID_ANNOTATION, "manual:x");
+    client.resource(foreign).create();
+
+    mergePatch("churn-foreign", "{\"spec\": {\"suspend\": false}}");
+    RetrainPolicy degraded =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("churn-foreign"),
+                p ->
+                    p.getStatus() != null
+                        && "JobNameTaken"
+                            .equals(
+                                Conditions.reason(p.getStatus().conditions, "Retraining")
+                                    .orElse("")));
+    assertEquals("Degraded", degraded.getStatus().phase.name());
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e ->
+                    "JobNameTaken".equals(e.getReason())
+                        && e.getMessage().contains("churn-foreign-retrain-1")));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(
+            () -> {
+              Job held =
+                  client
+                      .batch()
+                      .v1()
+                      .jobs()
+                      .inNamespace(NS)
+                      .withName("churn-foreign-retrain-1")
+                      .get();
+              return jobNames().equals(List.of("churn-foreign-retrain-1"))
+                  && "someone-else".equals(held.getMetadata().getOwnerReferences().get(0).getUid())
+                  && "manual:x"
+                      .equals(
+                          held.getMetadata()
+                              .getAnnotations()
+                              .get(RetrainJobView.TRIGGER_ID_ANNOTATION))
+                  && get("churn-foreign").getStatus().history.stream()
+                      .noneMatch(r -> r.job.equals("churn-foreign-retrain-1"));
+            });
+  }
+
   // --- helpers ---
 
   String sourceReason(String policy) {

@@ -28,10 +28,33 @@ class TrainerResultTest {
         "{\"version\": \"1 0\", \"uri\": \"s3://m/1\"}|no usable \"version\"",
         "{\"version\": \"1.0\"}|no usable \"uri\"",
         "{\"version\": \"1.0\", \"uri\": \"ftp://m/1\"}|no usable \"uri\"",
+        "[1, 2]|not a JSON object",
+        "{\"version\": {\"major\": 1}, \"uri\": \"s3://m/1\"}|no usable \"version\"",
+        "{\"version\": \"1.0\", \"uri\": \"pvc://Models/1\"}|DNS-1123 subdomain",
+        "{\"version\": \"1.0\", \"uri\": \"pvc://models/../../etc\"}|path segment",
+        "{\"version\": \"1.0\", \"uri\": \"s3://m/../1\"}|path segment",
       })
   void explainsWhyAMessageCannotBeUsed(String message, String expected) {
     var parsed = TrainerResult.parse(message);
     assertTrue(parsed.result().isEmpty());
     assertTrue(parsed.problem().contains(expected), parsed.problem());
+  }
+
+  @Test
+  void aResultIsCheckedAgainstTheCrdsLimits() {
+    String longUri = "s3://m/" + "x".repeat(2048);
+    var tooLong = TrainerResult.parse("{\"version\": \"1.0\", \"uri\": \"" + longUri + "\"}");
+    assertTrue(tooLong.result().isEmpty());
+    assertTrue(tooLong.problem().contains("at most 2048 characters"), tooLong.problem());
+    var longVersion =
+        TrainerResult.parse("{\"version\": \"" + "1".repeat(64) + "\", \"uri\": \"s3://m/1\"}");
+    assertTrue(longVersion.problem().contains("no usable \"version\""), longVersion.problem());
+    assertEquals(
+        "s3://m/" + "x".repeat(2041),
+        TrainerResult.parse("{\"version\": \"1.0\", \"uri\": \"s3://m/" + "x".repeat(2041) + "\"}")
+            .result()
+            .orElseThrow()
+            .uri(),
+        "exactly 2048 characters is admitted");
   }
 }

@@ -32,21 +32,26 @@ class ModelDeploymentReconcilerMockTest {
   @AfterEach
   void cleanUp() {
     client.resources(ModelDeployment.class).inNamespace(NS).delete();
-    // The mock server has no garbage collector: remove the children by hand.
-    client.apps().deployments().inNamespace(NS).delete();
-    client.services().inNamespace(NS).delete();
-    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
+    // The mock server has no garbage collector: remove the children by hand, again until the
+    // operator has seen the ModelDeployment go (a reconcile still in flight re-creates them).
     await()
         .atMost(WAIT)
         .until(
-            () ->
-                client.services().inNamespace(NS).list().getItems().isEmpty()
-                    && client
-                        .resources(ModelDeployment.class)
-                        .inNamespace(NS)
-                        .list()
-                        .getItems()
-                        .isEmpty());
+            () -> {
+              boolean gone =
+                  client
+                      .resources(ModelDeployment.class)
+                      .inNamespace(NS)
+                      .list()
+                      .getItems()
+                      .isEmpty();
+              client.apps().deployments().inNamespace(NS).delete();
+              client.services().inNamespace(NS).delete();
+              client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).delete();
+              return gone
+                  && client.services().inNamespace(NS).list().getItems().isEmpty()
+                  && client.apps().deployments().inNamespace(NS).list().getItems().isEmpty();
+            });
   }
 
   @Test
@@ -178,7 +183,158 @@ class ModelDeploymentReconcilerMockTest {
                     == null);
   }
 
+  @Test
+  void aCanaryWhoseDeploymentNameIsTakenByAnotherModelDeploymentTouchesNothing() {
+    ModelDeployment other = ModelDeployments.churn("1.0.0");
+    other.getMetadata().setName("ranker-canary");
+    ModelDeployment theirs = create(other);
+    Deployment taken =
+        await().atMost(WAIT).until(() -> deployment("ranker-canary"), d -> d != null);
+
+    create(canary("ranker", "1.0.0"));
+    // Its first version needs no canary; the next one would, and must not take ranker-canary.
+    await()
+        .atMost(WAIT)
+        .until(() -> get("ranker"), m -> m.getStatus() != null && m.getStatus().phase != null);
+    ModelDeployment next = get("ranker");
+    next.getSpec().model.version = "2.0.0";
+    next.getSpec().model.uri = "s3://models/churn/2.0.0";
+    client.resource(next).update();
+    ModelDeployment degraded =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("ranker"),
+                m ->
+                    m.getStatus() != null
+                        && "NameConflict"
+                            .equals(
+                                dev.modelops.operator.status.Conditions.reason(
+                                        m.getStatus().conditions, "Degraded")
+                                    .orElse("")));
+    assertNull(degraded.getStatus().rollout, "no canary starts");
+    assertEquals("Degraded", degraded.getStatus().phase.name());
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e ->
+                    "NameConflict".equals(e.getReason())
+                        && "ranker".equals(e.getInvolvedObject().getName())));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(
+            () ->
+                get("ranker").getStatus().rollout == null
+                    && deployment("ranker-canary").getMetadata().getOwnerReferences().size() == 1
+                    && theirs
+                        .getMetadata()
+                        .getUid()
+                        .equals(
+                            deployment("ranker-canary")
+                                .getMetadata()
+                                .getOwnerReferences()
+                                .get(0)
+                                .getUid())
+                    && taken
+                        .getSpec()
+                        .getTemplate()
+                        .equals(deployment("ranker-canary").getSpec().getTemplate()));
+  }
+
+  @Test
+  void aStatusWipedMidCanaryIsRecoveredFromTheStableDeploymentNeverTakenFromSpec() {
+    create(canary("ranker", "1.0.0"));
+    Deployment stable = await().atMost(WAIT).until(() -> deployment("ranker"), d -> d != null);
+    markRolledOut(stable);
+    await()
+        .atMost(WAIT)
+        .until(
+            () -> get("ranker"), m -> m.getStatus() != null && m.getStatus().servingModel != null);
+    ModelDeployment md = get("ranker");
+    md.getSpec().model.version = "2.0.0";
+    md.getSpec().model.uri = "s3://models/churn/2.0.0";
+    client.resource(md).update();
+    // Weight 50% of 2 pods: the canary Deployment gets one pod, which the test makes available.
+    Deployment canary =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> deployment("ranker-canary"),
+                d -> d != null && d.getSpec().getReplicas() == 1);
+    markRolledOut(canary);
+    String firstStart =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("ranker"),
+                m -> m.getStatus().rollout != null && m.getStatus().rollout.pausedReason != null)
+            .getStatus()
+            .rollout
+            .startedAt;
+
+    // kubectl patch mdep ranker --subresource=status --type=merge -p '{"status":null}'
+    client
+        .resources(ModelDeployment.class)
+        .inNamespace(NS)
+        .withName("ranker")
+        .editStatus(
+            m -> {
+              m.setStatus(null);
+              return m;
+            });
+
+    ModelDeployment recovered =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("ranker"),
+                m ->
+                    m.getStatus() != null
+                        && m.getStatus().rollout != null
+                        && !firstStart.equals(m.getStatus().rollout.startedAt));
+    assertEquals("1.0.0", recovered.getStatus().servingModel.version);
+    assertEquals("s3://models/churn/1.0.0", recovered.getStatus().servingModel.uri);
+    assertEquals("2.0.0", recovered.getStatus().rollout.canaryVersion, "the canary starts over");
+    assertTrue(
+        client.v1().events().inNamespace(NS).list().getItems().stream()
+            .anyMatch(
+                e ->
+                    "ServingModelRecovered".equals(e.getReason())
+                        && e.getMessage().contains("Deployment ranker")));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(
+            () ->
+                "1.0.0"
+                    .equals(
+                        deployment("ranker")
+                            .getSpec()
+                            .getTemplate()
+                            .getMetadata()
+                            .getAnnotations()
+                            .get("modelops.dev/model-version")));
+  }
+
   // --- helpers ---
+
+  static final Duration QUIET = Duration.ofSeconds(4);
+
+  static ModelDeployment canary(String name, String version) {
+    ModelDeployment md = ModelDeployments.churn(version);
+    md.getMetadata().setName(name);
+    md.getSpec().rollout = new dev.modelops.operator.api.v1alpha1.RolloutSpec();
+    md.getSpec().rollout.strategy = dev.modelops.operator.api.v1alpha1.RolloutSpec.Strategy.Canary;
+    dev.modelops.operator.api.v1alpha1.CanaryStep weight =
+        new dev.modelops.operator.api.v1alpha1.CanaryStep();
+    weight.setWeight = 50;
+    dev.modelops.operator.api.v1alpha1.CanaryStep pause =
+        new dev.modelops.operator.api.v1alpha1.CanaryStep();
+    pause.pause = new dev.modelops.operator.api.v1alpha1.PauseStep();
+    md.getSpec().rollout.steps = java.util.List.of(weight, pause);
+    return md;
+  }
 
   /** Phase names, kept as strings so the assertion reads like kubectl output. */
   static final class ModelDeploymentStatusPhase {

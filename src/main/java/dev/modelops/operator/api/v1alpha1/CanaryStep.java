@@ -18,7 +18,8 @@ public class CanaryStep {
   public Integer setWeight;
 
   @JsonPropertyDescription(
-      "Wait: for `duration`, or without one until the modelops.dev/promote=true annotation.")
+      "Wait: for `duration`, or without one until the modelops.dev/promote=<canary version>"
+          + " annotation (or promote=true set after the rollout started).")
   public PauseStep pause;
 
   @JsonPropertyDescription(

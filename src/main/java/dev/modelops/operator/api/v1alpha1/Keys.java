@@ -38,10 +38,13 @@ public final class Keys {
   public static final String PROMOTED_BY_ANNOTATION = GROUP + "/promoted-by";
 
   // Requests a person makes by annotation; the operator removes them once handled.
-  /** On a ModelDeployment: skip the remaining canary steps. */
+  /**
+   * On a ModelDeployment: skip the remaining canary steps. The value names the canary's version (or
+   * is `true`, which acts only on a rollout that started before it was set).
+   */
   public static final String PROMOTE_ANNOTATION = GROUP + "/promote";
 
-  /** On a ModelDeployment: roll the canary back now. */
+  /** On a ModelDeployment: roll the canary back now (the value as for promote). */
   public static final String ABORT_ANNOTATION = GROUP + "/abort";
 
   /** On a RetrainPolicy: retrain now (any value; each new value is one request). */

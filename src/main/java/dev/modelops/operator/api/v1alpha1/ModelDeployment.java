@@ -58,10 +58,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 public class ModelDeployment extends CustomResource<ModelDeploymentSpec, ModelDeploymentStatus>
     implements Namespaced {
-  /** `true` skips the remaining canary steps and promotes; the operator removes it when done. */
+  /**
+   * The canary's version (or `true`, set after the rollout started) skips the remaining canary
+   * steps and promotes; the operator removes it when done. See rollout.CanaryRequests.
+   */
   public static final String PROMOTE_ANNOTATION = Keys.PROMOTE_ANNOTATION;
 
-  /** `true` rolls the canary back now; the operator removes it when done. */
+  /** The canary's version (or `true`, set after it started) rolls the canary back now. */
   public static final String ABORT_ANNOTATION = Keys.ABORT_ANNOTATION;
 
   public static final String GROUP = Keys.GROUP;

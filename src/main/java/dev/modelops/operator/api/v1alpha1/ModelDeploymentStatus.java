@@ -26,8 +26,18 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("Pending, Progressing, Ready or Degraded.")
   public Phase phase;
 
-  @JsonPropertyDescription("The model version all serving pods run, once a rollout has completed.")
+  @JsonPropertyDescription(
+      "The model version all serving pods run, once a rollout has completed (servingModel.version;"
+          + " kept for compatibility).")
   public String servingVersion;
+
+  @JsonPropertyDescription(
+      "The model the stable pods serve (version and URI), once a rollout has completed. Under the"
+          + " Canary strategy the stable Deployment is rendered from it, never from spec.model, until a"
+          + " canary is promoted; history truncation cannot drop it. If it is lost (status wiped), the"
+          + " operator recovers it from the stable Deployment's pod template, or reports Degraded"
+          + " (ServingModelUnknown) and leaves the pods as they are.")
+  public ServingModel servingModel;
 
   @JsonPropertyDescription("In-cluster address of the model's Service.")
   public String url;

@@ -19,27 +19,22 @@ public class ModelSpec {
   public String name;
 
   @Required
-  @Size(min = 1, max = 63)
-  @ValidationRule(
-      value = "self.matches('^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$')",
-      message =
-          "model.version must be usable as a label value: letters, digits, '-', '_' and '.',"
-              + " starting and ending with a letter or digit, at most 63 characters (e.g. 1.4.0 or 2026-11-27)")
+  @Size(min = 1, max = ModelRules.VERSION_MAX)
+  @ValidationRule(value = ModelRules.VERSION_RULE, message = ModelRules.VERSION_MESSAGE)
   @JsonPropertyDescription(
       "Version of the model. Changing it (with uri) rolls the serving pods to the new model.")
   public String version;
 
   @Required
-  @Size(min = 1, max = 2048)
-  @ValidationRule(
-      value = "self.matches('^(s3|gs|https|pvc|oci)://[^/].*$')",
-      message =
-          "model.uri must start with s3://, gs://, https://, pvc:// or oci:// followed by a location,"
-              + " e.g. s3://models/churn/1.4.0 or pvc://model-store/churn/1.4.0")
+  @Size(min = 1, max = ModelRules.URI_MAX)
+  @ValidationRule(value = ModelRules.URI_RULE, message = ModelRules.URI_MESSAGE)
+  @ValidationRule(value = ModelRules.PVC_RULE, message = ModelRules.PVC_MESSAGE)
+  @ValidationRule(value = ModelRules.DOT_DOT_RULE, message = ModelRules.DOT_DOT_MESSAGE)
   @JsonPropertyDescription(
       "Where the model lives. s3://, gs://, https:// and oci:// are downloaded into the pod"
           + " by the model puller init container; pvc://CLAIM/PATH mounts that PersistentVolumeClaim read-only"
-          + " at /mnt/models instead.")
+          + " at /mnt/models instead (CLAIM is a DNS-1123 subdomain). At most 2048 characters, no '..'"
+          + " path segment. A retrained model's URI is checked by the same rules before it is promoted.")
   public String uri;
 
   @Size(max = 63)

@@ -1,6 +1,7 @@
 package dev.modelops.operator.api.v1alpha1;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -13,6 +14,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Version(ModelDeployment.VERSION)
 @ShortNames("rtp")
 @Categories("modelops")
+// The name is the value of the modelops.dev/retrain-policy label on its Jobs and their pods.
+@ValidationRule(
+    value = "size(self.metadata.name) <= 63",
+    message =
+        "metadata.name must be at most 63 characters: it labels the policy's retraining Jobs and"
+            + " their pods (modelops.dev/retrain-policy), and a label value is at most 63 characters")
 @AdditionalPrinterColumn(
     name = "Target",
     jsonPath = ".spec.modelDeploymentRef.name",
@@ -33,6 +40,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     name = "Last Retrain",
     jsonPath = ".status.lastRetrainTime",
     type = AdditionalPrinterColumn.Type.DATE)
+// A string, not a date: kubectl shows a date in the future as <invalid>.
+@AdditionalPrinterColumn(
+    name = "Next Eligible",
+    jsonPath = ".status.nextEligibleTime",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
 @AdditionalPrinterColumn(
     name = "Job",
     jsonPath = ".status.activeJob",

@@ -65,10 +65,12 @@ public class RetrainPolicySpec {
               + Defaults.MIN_COOLDOWN
               + ", such as 30m, 1h or 1h30m")
   @JsonPropertyDescription(
-      "After a retrain finishes (successfully or not), drift does not trigger another one"
-          + " for this long (at least "
+      "After a retrain ends, whatever its outcome, drift does not trigger another one for this"
+          + " long (at least "
           + Defaults.MIN_COOLDOWN
-          + "). Manual and scheduled triggers are not held back.")
+          + "); each failure in a row doubles it, up to 24h, until a success"
+          + " (status.consecutiveFailures, status.nextEligibleTime). Manual and scheduled triggers"
+          + " are not held back.")
   public String cooldown;
 
   @Default(Defaults.CONCURRENCY)

@@ -50,8 +50,21 @@ public class RetrainPolicyStatus {
   @JsonPropertyDescription("When the last retraining Job was created.")
   public String lastRetrainTime;
 
-  @JsonPropertyDescription("When the last retrain finished; cooldown counts from here.")
+  @JsonPropertyDescription(
+      "When the last retrain ended, whatever its outcome (succeeded, failed, unreadable result,"
+          + " Job deleted, promotion rejected); the cooldown counts from here.")
   public String lastRetrainFinishedTime;
+
+  @JsonPropertyDescription(
+      "Retrains that failed in a row (reset by a success). Each one doubles the cooldown"
+          + " drift waits for: cooldown x 2^(consecutiveFailures-1), at most 24h (or the cooldown"
+          + " when it is longer).")
+  public Integer consecutiveFailures;
+
+  @JsonPropertyDescription(
+      "When drift may trigger the next retrain (RFC 3339): lastRetrainFinishedTime plus the"
+          + " cooldown in force. A schedule slot and modelops.dev/retrain-now do not wait for it.")
+  public String nextEligibleTime;
 
   @JsonPropertyDescription(
       "The last schedule slot that triggered (or was skipped), so that a restart does not repeat it.")

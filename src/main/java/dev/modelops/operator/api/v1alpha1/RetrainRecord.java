@@ -48,6 +48,12 @@ public class RetrainRecord {
       "Running, Succeeded, Failed or Replaced (by a newer trigger under concurrency Replace).")
   public Outcome outcome;
 
+  @JsonPropertyDescription(
+      "For Failed: why, as a CamelCase reason: JobFailed, JobDeleted (before it finished),"
+          + " UnreadableResult (no usable termination message) or PromotionRejected (the API server"
+          + " refused the model for the ModelDeployment).")
+  public String reason;
+
   @JsonPropertyDescription("Version of the model the Job produced.")
   public String version;
 

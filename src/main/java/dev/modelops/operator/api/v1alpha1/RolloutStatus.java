@@ -3,6 +3,7 @@ package dev.modelops.operator.api.v1alpha1;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Where a canary rollout stands; kept in status so a restarted operator resumes it exactly. */
 public class RolloutStatus {
@@ -36,6 +37,11 @@ public class RolloutStatus {
 
   @JsonPropertyDescription("Measurements of the current analysis step.")
   public AnalysisStatus analysis;
+
+  @JsonPropertyDescription(
+      "Promote and abort requests (annotation -> value) that this rollout ignores: a value naming"
+          + " another version, or `true` set before the rollout started. The operator removes them.")
+  public Map<String, String> ignoredRequests;
 
   /** Counters and recent results of one analysis step. */
   public static class AnalysisStatus {
