@@ -94,8 +94,8 @@ main() {
   # The first start creates the database (migrations): slower.
   platform_wait 180 mlflow "MLflow on $MLFLOW_URL" curl -fsS --max-time 2 "$MLFLOW_URL/health" || exit 1
   write_env
-  "$NODE_HACK/publish-host-service.sh" --label app.kubernetes.io/name=mlflow mlflow mlflow \
-    "http=80:$MLFLOW_PORT,mlflow=$MLFLOW_PORT" 2>/dev/null
+  namespace_settled mlflow || exit 1
+  publish --label app.kubernetes.io/name=mlflow mlflow mlflow "http=80:$MLFLOW_PORT,mlflow=$MLFLOW_PORT"
   k label namespace mlflow "app.kubernetes.io/managed-by=$PLATFORM_MANAGER" --overwrite >/dev/null
   log "ready: $MLFLOW_URL (host), http://mlflow.mlflow.svc.$CLUSTER_DOMAIN (pods); artifacts s3://mlflow/; env $MLFLOW_ENV"
 }

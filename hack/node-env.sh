@@ -5,11 +5,13 @@
 #
 # Addresses (all on this machine; nothing is routed off it):
 #   10.88.0.0/16  pod network on bridge cni0; 10.88.0.1 is the host: node IP, and the address
-#                 host processes serve pods on (API server forwarder, CoreDNS, later Prometheus,
-#                 the object store, the registry: hack/publish-host-service.sh)
+#                 host processes serve pods on (API server forwarder, CoreDNS, and the platform:
+#                 object store, Prometheus, MLflow; hack/publish-host-service.sh)
 #   10.96.0.0/12  Service ClusterIPs (kube-proxy, iptables mode); 10.96.0.1 kubernetes,
 #                 10.96.0.10 kube-dns
-# Ports on 10.88.0.1: 20250 kubelet, the API server's port (6443) via socat, 53 CoreDNS.
+# Ports on 10.88.0.1: 20250 kubelet, the API server's port (6443) via socat, 53 CoreDNS; the
+#                     platform (hack/platform-env.sh): 7070 object store (also on 127.0.0.1),
+#                     9090 Prometheus, 5000 MLflow.
 # Ports on 127.0.0.1: 20248 kubelet healthz, 20249/20256 kube-proxy metrics/healthz,
 #                     20253/20254/20255 CoreDNS health/ready/metrics.
 

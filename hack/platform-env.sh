@@ -99,6 +99,25 @@ platform_wait() {
   done
 }
 
+# namespace_settled NAME [TIMEOUT-S, default 90]: NAME is not being deleted (platform-down and
+# the smoke test delete namespaces without waiting; a quick restart would find them terminating).
+namespace_settled() {
+  local deadline=$((SECONDS + ${2:-90}))
+  while [[ -n $(k get namespace "$1" -o jsonpath='{.metadata.deletionTimestamp}' 2>/dev/null) ]]; do
+    if ((SECONDS >= deadline)); then
+      echo "platform: ERROR: namespace $1 is still terminating after ${2:-90}s" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# publish ARGS...: hack/publish-host-service.sh, its output shown only when it fails.
+publish() {
+  local out
+  out=$("$NODE_HACK/publish-host-service.sh" "$@" 2>&1) || { echo "$out" >&2; return 1; }
+}
+
 # s3_env VAR: a value from the credentials file.
 s3_env() { sed -n "s/^$1=//p" "$S3_ENV"; }
 

@@ -44,6 +44,7 @@ seeded=$("$NODE_HACK/seed-models.sh" 2>/dev/null) || die "seed-models.sh failed"
 ok "seeded: $seeded"
 
 # --- 3. a pod, by Service name --------------------------------------------------------------------
+namespace_settled "$NS" || exit 1
 k create namespace "$NS" >/dev/null 2>&1 || true
 "$NODE_HACK/store-secret.sh" "$NS" 2>/dev/null
 

@@ -47,6 +47,7 @@ port_free() {
 
 # namespace NAME: created (if needed) and labelled ours, so platform-down can remove it.
 namespace() {
+  namespace_settled "$1" || exit 1
   k apply --server-side --field-manager="$PLATFORM_MANAGER" -f - >/dev/null <<YAML
 apiVersion: v1
 kind: Namespace
@@ -110,7 +111,7 @@ start_s3() {
   done
   rm -f "$PLATFORM/.bucket-reply"
   namespace storage
-  "$NODE_HACK/publish-host-service.sh" --label app.kubernetes.io/name=s3 storage s3 "http=80:$S3_PORT" 2>/dev/null
+  publish --label app.kubernetes.io/name=s3 storage s3 "http=80:$S3_PORT"
   log "object store ready: $S3_HOST_URL (host), http://$S3_SERVICE_HOST (pods); buckets ${S3_BUCKETS[*]}"
 }
 
@@ -139,7 +140,8 @@ subjects:
 YAML
   # A bound token of that ServiceAccount (the cluster's CA and keys are new at every
   # cluster-up, and node-down stops Prometheus, so the token never outlives its cluster).
-  "$NODE_HACK/sa-kubeconfig.sh" monitoring prometheus "$PROM_DIR/kubeconfig" 720h 2>/dev/null
+  local out
+  out=$("$NODE_HACK/sa-kubeconfig.sh" monitoring prometheus "$PROM_DIR/kubeconfig" 720h 2>&1) || die "sa-kubeconfig: $out"
 }
 
 prometheus_config() {
@@ -231,7 +233,7 @@ start_prometheus() {
     log "started Prometheus (pid $(cat "$PLATFORM_PIDS/prometheus.pid"))"
   fi
   platform_wait 60 prometheus "Prometheus ready on $PROM_URL" curl -fsS --max-time 2 "$PROM_URL/-/ready" || exit 1
-  "$NODE_HACK/publish-host-service.sh" --label app.kubernetes.io/name=prometheus monitoring prometheus "http=$PROM_PORT" 2>/dev/null
+  publish --label app.kubernetes.io/name=prometheus monitoring prometheus "http=$PROM_PORT"
   log "Prometheus ready: $PROM_URL (host), http://prometheus.monitoring.svc.$CLUSTER_DOMAIN:$PROM_PORT (pods)"
 }
 

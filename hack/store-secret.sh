@@ -21,6 +21,7 @@ ns=$1 sa=${2:-default}
 api_ready || die "the control plane is not up (hack/cluster-up.sh)"
 [[ -r $S3_ENV ]] || die "$S3_ENV missing: start the platform first (hack/platform-up.sh)"
 
+namespace_settled "$ns" || exit 1
 k get namespace "$ns" >/dev/null 2>&1 || k create namespace "$ns" >/dev/null
 
 # Values as JSON strings (the access key and secret are hex/alnum, but quote them anyway).
