@@ -54,7 +54,13 @@ class HelmChartE2EIT extends E2ESupport {
     assertEquals(
         0,
         result.exitCode(),
-        () -> "helm " + String.join(" ", args) + " failed: " + result.output());
+        () ->
+            "helm "
+                + String.join(" ", args)
+                + " failed: "
+                + result.output()
+                + "\n"
+                + cluster().kubectl("get", "pods,events", "-n", NAMESPACE, "-o", "wide").output());
     return result.stdout();
   }
 
