@@ -85,7 +85,9 @@ class CanaryRolloutTest {
 
     status.rollout = analysing.rollout();
     md.setStatus(status);
-    assertTrue(CanaryRollout.measurementDue(md, T0), "the first measurement is due at once");
+    assertFalse(
+        CanaryRollout.measurementDue(md, T0), "the canary serves one interval before it is judged");
+    assertTrue(CanaryRollout.measurementDue(md, T0.plusSeconds(30)), "the default interval, 30s");
     var failed =
         CanaryRollout.advance(
             md,
@@ -93,7 +95,7 @@ class CanaryRolloutTest {
             Optional.of(canaryPods("2.0.0", 1)),
             4,
             Optional.of(List.of(Measurement.unmeasurable("error-rate", "SourceUnreachable"))),
-            T0.plusSeconds(1));
+            T0.plusSeconds(30));
     assertEquals(CanaryRollout.Ending.RolledBack, failed.ending());
     assertEquals("AnalysisFailed", failed.endReason());
     assertNull(failed.rollout());
