@@ -2,7 +2,8 @@
 # Puts deploy/examples (the iris loop) into a namespace of the local cluster with a real node,
 # with what the examples expect of a cluster: the namespace under the `restricted` Pod Security
 # profile, the object store's credentials as the Secret model-store on its default
-# ServiceAccount (hack/store-secret.sh), iris version 1 in the store (hack/seed-models.sh).
+# ServiceAccount (hack/store-secret.sh), iris version 1 in the store (hack/seed-models.sh), the
+# drift baseline ConfigMap iris-baseline from that version's baseline.json.
 # Then waits until the iris ModelDeployment is Ready (its servers answer their probes) and
 # prints a prediction made through its Service.
 #
@@ -33,6 +34,12 @@ YAML
 "$NODE_HACK/store-secret.sh" "$NS"
 "$NODE_HACK/seed-models.sh" >/dev/null
 log "namespace $NS: Secret model-store, s3://models/iris/1/ seeded"
+# The drift baseline belongs to the trainers once they run (each rewrites it): created once,
+# from the seed version's, never overwritten.
+if ! k get configmap -n "$NS" iris-baseline >/dev/null 2>&1; then
+  k create configmap -n "$NS" iris-baseline \
+    --from-file=baseline.json=<(s3_curl -fsS models/iris/1/baseline.json) >/dev/null
+fi
 k apply -n "$NS" -k "$ROOT/deploy/examples" >&2
 log "waiting for ModelDeployment iris to be Ready (pull, load, readiness probe)"
 if ! k wait -n "$NS" --for=condition=Ready mdep/iris --timeout=300s >/dev/null; then
