@@ -30,9 +30,17 @@ final class TestEndpoints {
     return "http://127.0.0.1:" + port(name);
   }
 
+  /**
+   * The platform's Prometheus on the real node (hack/platform-up.sh), which scrapes the real
+   * serving pods: declared as "default", the endpoint deploy/examples name.
+   */
+  static final String PLATFORM_PROMETHEUS = "http://10.88.0.1:9090";
+
   /** MODELOPS_METRIC_ENDPOINTS of the operator under test. */
   static String declaration() {
-    return "closed=http://127.0.0.1:9,"
+    return "closed=http://127.0.0.1:9,default="
+        + PLATFORM_PROMETHEUS
+        + ","
         + PORTS.keySet().stream().map(n -> n + "=" + url(n)).collect(Collectors.joining(","));
   }
 
