@@ -9,7 +9,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sklearn.datasets import load_iris
 
 from conftest import EDGES, FEATURES, iris_rule, wait_for
-from load_generator.__main__ import ConfigError, build
+from load_generator.__main__ import ConfigError, build, result_line
 from load_generator.control import ControlServer
 
 IRIS = load_iris()
@@ -160,3 +160,11 @@ def test_the_command_runs_a_bounded_job_and_prints_its_result(fake_server):
                                env={"PATH": os.environ["PATH"],
                                     "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")})
     assert completed.returncode == 1 and "TARGET_URL is not set" in completed.stderr
+
+
+def test_the_result_line_of_a_finite_run_carries_the_answered_rows_histograms(fake_server):
+    generator, limits = generator_for(fake_server.url, MAX_REQUESTS="12")
+    line = result_line(generator.run(**limits))
+    assert line["sent"] == line["ok"] == 12
+    assert all(sum(h["counts"]) == 12 for h in line["buckets"].values())
+    json.dumps(line)

@@ -80,6 +80,11 @@ def build(env=os.environ) -> tuple[LoadGenerator, dict]:
     return generator, limits
 
 
+def result_line(summary: dict) -> dict:
+    return {k: summary[k] for k in ("sent", "ok", "failed", "retried", "failures", "feedback", "predictions",
+                                    "shift", "buckets")}
+
+
 def main() -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     try:
@@ -94,9 +99,9 @@ def main() -> int:
              generator.sampler.shift)
     summary = generator.run(**limits)
     control.stop()
-    # The last line is the run's result, for a Job's log or a test.
-    print(json.dumps({k: summary[k] for k in ("sent", "ok", "failed", "retried", "failures", "feedback",
-                                              "predictions", "shift")}))
+    # The last line is the run's result, for a Job's log or a test; "buckets" are the answered rows'
+    # histograms, what an offline drift check (offline_drift) compares with a baseline.
+    print(json.dumps(result_line(summary)))
     return 0
 
 

@@ -192,8 +192,10 @@ public final class CanaryRollout {
     rollout.ignoredRequests = requests.ignoredRequests();
     int previousStep = rollout.stepIndex;
     boolean wasPaused = rollout.pausedReason != null;
+    int available = availableCanaryPods(canary, version, uri);
+    Optional<Instant> podDeadline = podDeadline(spec, rollout, available, totalReplicas, requests);
     var decision =
-        deadlineExceeded(canary, version, uri, requests)
+        podDeadline.filter(deadline -> !now.isBefore(deadline)).isPresent()
             ? CanaryStateMachine.Decision.of(
                 CanaryStateMachine.Action.Rollback,
                 rollout,
@@ -207,7 +209,7 @@ public final class CanaryRollout {
                     spec.steps,
                     spec.analysis,
                     rollout,
-                    availableCanaryPods(canary, version, uri),
+                    available,
                     totalReplicas,
                     measurements,
                     requests.promote(),
@@ -290,6 +292,11 @@ public final class CanaryRollout {
                 + ("WaitingForCanaryPods".equals(decision.reason())
                     ? podTrouble.map(t -> "; " + t).orElse("")
                     : "");
+        // Waiting for pods: look again at the deadline, when they will be given up on.
+        Optional<Duration> wakeUp =
+            decision.wakeUpIn().isPresent()
+                ? decision.wakeUpIn()
+                : podDeadline.map(deadline -> Duration.between(now, deadline).plusSeconds(1));
         yield new Step(
             next,
             Ending.None,
@@ -298,7 +305,7 @@ public final class CanaryRollout {
             decision.reason(),
             message,
             events,
-            decision.wakeUpIn(),
+            wakeUp,
             false,
             duration);
       }
@@ -312,23 +319,29 @@ public final class CanaryRollout {
   }
 
   /**
-   * The canary Deployment of this version gave up waiting for its pods (its Progressing condition
-   * is ProgressDeadlineExceeded): the canary cannot be judged, so it is rolled back. A promote or
-   * abort request still wins.
+   * While a setWeight step waits for canary pods: when it gives up on them, progressDeadlineSeconds
+   * after the step started. The canary Deployment's own deadline cannot say it: the canary starts
+   * at zero pods, complete, and a Deployment's deadline covers template changes, not scale-ups. A
+   * promote or abort request still wins.
    */
-  static boolean deadlineExceeded(
-      Optional<Deployment> canary, String version, String uri, CanaryRequests.Read requests) {
-    if (requests.promote() || requests.abort() || !runsVersion(canary, version, uri)) {
-      return false;
+  static Optional<Instant> podDeadline(
+      RolloutSpec spec,
+      RolloutStatus rollout,
+      int available,
+      int totalReplicas,
+      CanaryRequests.Read requests) {
+    if (requests.promote()
+        || requests.abort()
+        || rollout.stepIndex >= spec.steps.size()
+        || rollout.stepStartedAt == null) {
+      return Optional.empty();
     }
-    var conditions = canary.get().getStatus().getConditions();
-    return conditions != null
-        && conditions.stream()
-            .anyMatch(
-                c ->
-                    "Progressing".equals(c.getType())
-                        && "False".equals(c.getStatus())
-                        && PROGRESS_DEADLINE_EXCEEDED.equals(c.getReason()));
+    Integer weight = spec.steps.get(rollout.stepIndex).setWeight;
+    if (weight == null || available >= CanaryStateMachine.canaryReplicas(totalReplicas, weight)) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        Instant.parse(rollout.stepStartedAt).plusSeconds(spec.progressDeadlineSecondsOrDefault()));
   }
 
   /** Whether the rollout tests the model that spec.model names. */

@@ -25,7 +25,6 @@ import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,15 +116,11 @@ class CanaryRolloutTest {
     assertEquals("WaitingForCanaryPods", waiting.progressReason());
     assertTrue(waiting.progressMessage().endsWith(why.get()), waiting.progressMessage());
 
-    stuck
-        .getStatus()
-        .setConditions(
-            List.of(
-                new DeploymentConditionBuilder()
-                    .withType("Progressing")
-                    .withStatus("False")
-                    .withReason("ProgressDeadlineExceeded")
-                    .build()));
+    assertEquals(
+        Optional.of(Duration.ofSeconds(601)),
+        waiting.wakeUpIn(),
+        "wakes at the deadline (progressDeadlineSeconds 600 by default)");
+
     var rolledBack =
         CanaryRollout.advance(
             md, status, Optional.of(stuck), 4, Optional.empty(), why, T0.plusSeconds(600));
