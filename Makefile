@@ -20,8 +20,13 @@ crds: build ## Regenerate crds/ (and the chart's copy) from the api classes (com
 	cp target/kubernetes/*.modelops.dev-v1.yml crds/
 	cp target/kubernetes/*.modelops.dev-v1.yml helm/modelops-operator/crds/
 
+.PHONY: deps
+deps: ## Install the Debian packages the tests and the local cluster need (root; hack/install-deps.sh)
+	hack/install-deps.sh
+
 .PHONY: test
-test: tools ## Every test tier: unit, mock server, generated files, end-to-end on the local control plane
+test: deps tools ## Every test tier: the examples' tests, unit, mock server, generated files, end-to-end on the local cluster
+	examples/test.sh
 	$(MVN) verify -Pe2e
 
 .PHONY: test-fast
@@ -45,12 +50,14 @@ drift: ## Print every drift statistic for BASELINE=file CURRENT=file (offline ca
 	@java -cp "target/classes:$$(cat target/classpath.txt)" dev.modelops.operator.cli.DriftCli "$(BASELINE)" "$(CURRENT)"
 
 .PHONY: bench
-bench: tools ## Benchmark on fresh local control planes: convergence vs a baseline, idle writes, drift lag, memory (N=100,1000)
+bench: tools ## Benchmark: convergence vs a baseline, idle writes, drift lag, memory (N=100,1000); then apply → first prediction and the closed loop on the real node
 	$(MVN) -q package -DskipTests
 	@[ target/test-classpath.txt -nt pom.xml ] || \
 	  $(MVN) -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 	java -Djava.util.logging.manager=org.jboss.logmanager.LogManager -Dbench.n=$(or $(N),100$(comma)1000) -Dbench.runs=$(or $(RUNS),1) $(BENCH_OPTS) \
 	  -cp "target/test-classes:target/classes:$$(cat target/test-classpath.txt)" dev.modelops.operator.bench.Bench
+	@if [ "$$(id -u)" = 0 ] && [ "$(SERVING)" != 0 ]; then hack/bench-serving.sh $(or $(SERVING_RUNS),3); \
+	  else echo "bench: serving part skipped (needs root for the real node; SERVING=0 skips it)"; fi
 
 .PHONY: run
 run: ## Build and run the operator: on a local control plane, or on KUBECONFIG's cluster when set

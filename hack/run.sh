@@ -38,6 +38,8 @@ if [[ $IN_CLUSTER == 1 ]]; then
   ((real_node)) || die "IN_CLUSTER=1 needs the real node: run as root, without MODELOPS_REAL_NODE=0"
 fi
 
+# The local cluster's Debian packages (root installs them; otherwise one line names them).
+[[ -n ${KUBECONFIG:-} ]] || "$HACK/install-deps.sh"
 mvn -B -q package -DskipTests
 
 operator_pid=""

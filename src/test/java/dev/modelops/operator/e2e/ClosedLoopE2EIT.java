@@ -75,9 +75,9 @@ class ClosedLoopE2EIT extends E2ESupport {
     String drift =
         Files.readString(LocalControlPlane.ROOT.resolve("deploy/examples/iris-drift.yaml"));
     String identity = drift.substring(drift.indexOf("---") + 4);
-    cluster().kubectlWithInput(identity, "apply", "-n", NS, "-f", "-");
+    applyOrFail(identity);
     String iris = Files.readString(LocalControlPlane.ROOT.resolve("deploy/examples/iris.yaml"));
-    cluster().kubectlWithInput(iris, "apply", "-n", NS, "-f", "-");
+    applyOrFail(iris);
     cluster()
         .kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/iris", "--timeout=240s");
     traffic =
@@ -136,7 +136,7 @@ class ClosedLoopE2EIT extends E2ESupport {
             promotion,
             RealWorkloads.TRAINER_IMAGE,
             TRAFFIC,
-            env.indent(12).stripTrailing());
+            env.indent(16).stripTrailing());
   }
 
   static final String POD_HISTOGRAMS =
@@ -156,6 +156,10 @@ class ClosedLoopE2EIT extends E2ESupport {
       prometheus: {endpoint: closed, query: model_drift_score, timeoutSeconds: 1}
       threshold: 0.5
       evaluationInterval: 10s""";
+
+  static void applyOrFail(String yaml) {
+    RealWorkloads.apply(NS, yaml);
+  }
 
   static RetrainPolicy rtp(String name) {
     return api().resources(RetrainPolicy.class).inNamespace(NS).withName(name).get();
@@ -203,9 +207,7 @@ class ClosedLoopE2EIT extends E2ESupport {
   @Test
   @Order(1)
   void aShiftRetrainsOnceAndTheRetrainedModelServesWhatItPredictsOffline() throws Exception {
-    cluster()
-        .kubectlWithInput(
-            policy("iris-drift", "Automatic", "", POD_HISTOGRAMS), "apply", "-n", NS, "-f", "-");
+    applyOrFail(policy("iris-drift", "Automatic", "", POD_HISTOGRAMS));
     await("the unshifted traffic is below the threshold")
         .atMost(CONVERGE)
         .until(() -> "BelowThreshold".equals(driftReason("iris-drift")));
@@ -245,16 +247,7 @@ class ClosedLoopE2EIT extends E2ESupport {
     double[][] shifted = shifted(IRIS_ROWS, 2);
     // The same rows the load generator sends: iris plus two standard deviations per feature.
     RealWorkloads.Predictions offline = RealWorkloads.offline(uri, shifted);
-    await("every pod serves " + version)
-        .atMost(CONVERGE)
-        .until(
-            () ->
-                servingPods(NS, "iris").stream()
-                    .filter(E2ESupport::running)
-                    .allMatch(
-                        p ->
-                            version.equals(
-                                p.getMetadata().getLabels().get("modelops.dev/model-version"))));
+    RealWorkloads.awaitOnly(NS, "iris", version);
     RealWorkloads.Predictions online = RealWorkloads.predict(NS, "iris", shifted);
     assertEquals(version, online.version());
     assertArrayEquals(offline.classes(), online.classes(), "predictions are the retrained model's");
@@ -306,14 +299,7 @@ class ClosedLoopE2EIT extends E2ESupport {
   @Order(2)
   void aBadTrainersModelIsRolledBackTheOldOneKeepsServingAndTheBackoffHolds() throws Exception {
     String serving = mdep(NS, "iris").getStatus().servingVersion;
-    cluster()
-        .kubectlWithInput(
-            policy("iris-drift", "Automatic", "- {name: BAD_MODEL, value: \"1\"}", POD_HISTOGRAMS),
-            "apply",
-            "-n",
-            NS,
-            "-f",
-            "-");
+    applyOrFail(policy("iris-drift", "Automatic", "- {name: BAD_MODEL, value: \"1\"}", POD_HISTOGRAMS));
     cluster()
         .kubectlOrFail("annotate", "rtp", "iris-drift", "-n", NS, "modelops.dev/retrain-now=bad-1");
     Job job =
@@ -338,6 +324,7 @@ class ClosedLoopE2EIT extends E2ESupport {
                                     && r.promotion == RetrainRecord.Promotion.RolledBack));
     ModelDeployment md = mdep(NS, "iris");
     assertEquals(serving, md.getStatus().servingVersion, "the old model keeps serving");
+    RealWorkloads.awaitOnly(NS, "iris", serving);
     assertEquals(serving, RealWorkloads.predict(NS, "iris", IRIS_ROWS).version());
     String degraded =
         Conditions.find(md.getStatus().conditions, "Degraded").orElseThrow().getMessage();
@@ -361,9 +348,7 @@ class ClosedLoopE2EIT extends E2ESupport {
   @Order(3)
   void aManualCandidateServesNothingUntilApproved() throws Exception {
     String serving = mdep(NS, "iris").getStatus().servingVersion;
-    cluster()
-        .kubectlWithInput(
-            policy("iris-manual", "Manual", "", NO_DRIFT), "apply", "-n", NS, "-f", "-");
+    applyOrFail(policy("iris-manual", "Manual", "", NO_DRIFT));
     await().atMost(CONVERGE).until(() -> rtp("iris-manual").getStatus() != null);
     cluster()
         .kubectlOrFail("annotate", "rtp", "iris-manual", "-n", NS, "modelops.dev/retrain-now=1");
@@ -394,6 +379,7 @@ class ClosedLoopE2EIT extends E2ESupport {
         .until(
             () -> mdep(NS, "iris").getStatus(),
             s -> candidate.equals(s.servingVersion) && s.rollout == null);
+    RealWorkloads.awaitOnly(NS, "iris", candidate);
     assertEquals(candidate, RealWorkloads.predict(NS, "iris", IRIS_ROWS).version());
   }
 
@@ -408,7 +394,7 @@ class ClosedLoopE2EIT extends E2ESupport {
     String agree =
         Files.readString(LocalControlPlane.ROOT.resolve("deploy/examples/iris.yaml"))
             .replace("name: iris\nspec:", "name: agree\nspec:");
-    cluster().kubectlWithInput(agree, "apply", "-n", NS, "-f", "-");
+    applyOrFail(agree);
     cluster()
         .kubectlOrFail("wait", "-n", NS, "--for=condition=Ready", "mdep/agree", "--timeout=240s");
     String job =
@@ -436,7 +422,7 @@ class ClosedLoopE2EIT extends E2ESupport {
                 securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}
         """
             .formatted(RealWorkloads.LOAD_GENERATOR_IMAGE);
-    cluster().kubectlWithInput(job, "apply", "-n", NS, "-f", "-");
+    applyOrFail(job);
     cluster()
         .kubectlOrFail(
             "wait", "-n", NS, "--for=condition=Complete", "job/agree-traffic", "--timeout=180s");
@@ -478,15 +464,8 @@ class ClosedLoopE2EIT extends E2ESupport {
               .replace("method: psi", "method: " + method)
               .replace("threshold: 0.5", "threshold: 1000000");
       String name = "agree-" + method;
-      cluster()
-          .kubectlWithInput(
-              policy(name, "Manual", "", drift)
-                  .replace("modelDeploymentRef: {name: iris}", "modelDeploymentRef: {name: agree}"),
-              "apply",
-              "-n",
-              NS,
-              "-f",
-              "-");
+      applyOrFail(policy(name, "Manual", "", drift)
+                  .replace("modelDeploymentRef: {name: iris}", "modelDeploymentRef: {name: agree}"));
     }
     for (String method : List.of("psi", "ks", "js", "wasserstein")) {
       double score =

@@ -77,7 +77,7 @@ class RealServingE2EIT extends E2ESupport {
           rollout:
         %s"""
             .formatted(version, uri, RealWorkloads.SERVER_IMAGE, replicas, rollout.indent(4));
-    cluster().kubectlWithInput(yaml, "apply", "-n", NS, "-f", "-");
+    RealWorkloads.apply(NS, yaml);
   }
 
   static ModelDeployment awaitServing(String version) {
@@ -305,8 +305,8 @@ class RealServingE2EIT extends E2ESupport {
     String degraded =
         Conditions.find(rolledBack.getStatus().conditions, "Degraded").orElseThrow().getMessage();
     assertTrue(degraded.contains("accuracy="), degraded);
+    RealWorkloads.awaitOnly(NS, "iris", "3");
     assertEquals("3", RealWorkloads.predict(NS, "iris", IRIS_ROWS).version());
-    await("no canary pods left").atMost(CONVERGE).until(() -> readyPods("canary") == 0);
 
     apply("1", v1, 2, ANALYSED_CANARY);
     ModelDeployment promoted = awaitServing("1");
@@ -350,6 +350,7 @@ class RealServingE2EIT extends E2ESupport {
     } finally {
       RealWorkloads.hack(120, "hack/platform-up.sh");
     }
+    RealWorkloads.awaitOnly(NS, "iris", "1");
     assertEquals("1", RealWorkloads.predict(NS, "iris", IRIS_ROWS).version());
     noRequestFailed("three canaries that never got ready");
   }
@@ -371,6 +372,7 @@ class RealServingE2EIT extends E2ESupport {
     assertNotNull(degraded.getMessage());
     assertTrue(
         degraded.getMessage().contains(cause), "names " + cause + ": " + degraded.getMessage());
+    RealWorkloads.awaitOnly(NS, "iris", "1");
     assertEquals("1", RealWorkloads.predict(NS, "iris", IRIS_ROWS).version());
     return degraded.getReason() + ": " + degraded.getMessage();
   }

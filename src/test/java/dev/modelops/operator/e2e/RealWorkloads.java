@@ -184,6 +184,25 @@ final class RealWorkloads {
     return new Predictions(classes, probabilities, answer.path("model_version").asText(null));
   }
 
+  /**
+   * Every pod of the ModelDeployment runs {@code version}, terminating ones included: a pod that
+   * drains still answers for a moment after its rollout, which would make a prediction ambiguous.
+   */
+  static void awaitOnly(String namespace, String name, String version) {
+    await(namespace + "/" + name + ": only pods of version " + version)
+        .atMost(E2ESupport.CONVERGE)
+        .until(
+            () -> {
+              var pods = E2ESupport.servingPods(namespace, name);
+              return !pods.isEmpty()
+                  && pods.stream()
+                      .allMatch(
+                          p ->
+                              version.equals(
+                                  p.getMetadata().getLabels().get("modelops.dev/model-version")));
+            });
+  }
+
   static io.fabric8.kubernetes.client.KubernetesClient api() {
     return cluster().admin();
   }
@@ -242,7 +261,7 @@ final class RealWorkloads {
                 name,
                 LOAD_GENERATOR_IMAGE,
                 vars.toString().indent(8).stripTrailing() + "\n");
-    cluster().kubectlWithInput(yaml, "apply", "-n", namespace, "-f", "-");
+    apply(namespace, yaml);
     Pod pod =
         await("load generator " + name + " ready")
             .atMost(E2ESupport.CONVERGE)
