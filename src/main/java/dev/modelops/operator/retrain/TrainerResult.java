@@ -38,6 +38,10 @@ public record TrainerResult(String version, String uri) {
     }
     String version = json.path("version").isValueNode() ? json.path("version").asText("") : "";
     String uri = json.path("uri").isValueNode() ? json.path("uri").asText("") : "";
+    List<String> uriProblems = ModelRules.uriProblems(uri);
+    if (ModelRules.isRegistryReference(uri) && !uriProblems.isEmpty()) {
+      return unusableUri(uriProblems, terminationMessage);
+    }
     Optional<RegistryReference> registered = RegistryReference.parse(uri);
     if (registered.isPresent() && !registered.get().pinned()) {
       return problem(
@@ -57,13 +61,8 @@ public record TrainerResult(String version, String uri) {
               + "): "
               + abbreviate(terminationMessage));
     }
-    List<String> uriProblems = ModelRules.uriProblems(uri);
     if (!uriProblems.isEmpty()) {
-      return problem(
-          "the termination message has no usable \"uri\" ("
-              + String.join("; ", uriProblems)
-              + "): "
-              + abbreviate(terminationMessage));
+      return unusableUri(uriProblems, terminationMessage);
     }
     List<String> problems = ModelRules.problems(version, uri);
     if (!problems.isEmpty()) {
@@ -74,6 +73,14 @@ public record TrainerResult(String version, String uri) {
               + abbreviate(terminationMessage));
     }
     return new Parsed(Optional.of(new TrainerResult(version, uri)), null);
+  }
+
+  private static Parsed unusableUri(List<String> problems, String terminationMessage) {
+    return problem(
+        "the termination message has no usable \"uri\" ("
+            + String.join("; ", problems)
+            + "): "
+            + abbreviate(terminationMessage));
   }
 
   private static Parsed problem(String message) {

@@ -57,4 +57,34 @@ class TrainerResultTest {
             .uri(),
         "exactly 2048 characters is admitted");
   }
+
+  @Test
+  void aRegisteredModelNamesItsVersionInTheRegistry() {
+    assertEquals(
+        new TrainerResult("4", "models:/churn/4"),
+        TrainerResult.parse("{\"uri\": \"models:/churn/4\", \"run_id\": \"abc\"}")
+            .result()
+            .orElseThrow(),
+        "the version may be left out: it is the registry's");
+    assertEquals(
+        new TrainerResult("4", "models:/churn/4"),
+        TrainerResult.parse("{\"version\": \"4\", \"uri\": \"models:/churn/4\"}")
+            .result()
+            .orElseThrow());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "{\"uri\": \"models:/churn@champion\"}|must name the version it registered",
+        "{\"version\": \"1.5.0\", \"uri\": \"models:/churn/4\"}|would not be admitted",
+        "{\"uri\": \"models:/churn\"}|no usable \"uri\"",
+        "{\"uri\": \"models:/churn@latest\"}|no usable \"uri\"",
+      })
+  void aRegisteredModelIsCheckedAsAdmissionChecksIt(String message, String expected) {
+    var parsed = TrainerResult.parse(message);
+    assertTrue(parsed.result().isEmpty(), message);
+    assertTrue(parsed.problem().contains(expected), parsed.problem());
+  }
 }
