@@ -1,8 +1,10 @@
 package dev.modelops.operator.serving;
 
+import dev.modelops.operator.api.v1alpha1.Defaults;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.clients.MlflowRegistry;
 import dev.modelops.operator.clients.RegistryResolver;
+import dev.modelops.operator.support.Durations;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachingEventSource;
@@ -196,10 +198,15 @@ final class RegistryResolutions
 
   private Duration interval(ModelDeployment md) {
     var registry = md.getSpec().model.registry;
-    Duration wanted =
-        registry == null
-            ? new dev.modelops.operator.api.v1alpha1.ModelRegistrySpec().resolveIntervalOrDefault()
-            : registry.resolveIntervalOrDefault();
+    Duration wanted;
+    try {
+      wanted =
+          registry == null
+              ? Durations.parse(Defaults.RESOLVE_INTERVAL)
+              : registry.resolveIntervalOrDefault();
+    } catch (IllegalArgumentException e) {
+      wanted = Durations.parse(Defaults.RESOLVE_INTERVAL); // an object admission did not check
+    }
     return wanted.compareTo(floor) < 0 ? floor : wanted;
   }
 

@@ -45,10 +45,11 @@ public class ModelRegistrySpec {
           + " through spec.rollout; a pinned version is only checked to still exist.")
   public String resolveInterval;
 
-  /** Never under the floor, also for an object the API server did not validate. */
+  /**
+   * As written (admission keeps it at or above its floor); the operator clamps it again to the
+   * administrator's floor (modelops.registry.min-resolve-interval, 10s unless set).
+   */
   public Duration resolveIntervalOrDefault() {
-    return Durations.atLeast(
-        Durations.parseOr(resolveInterval, Durations.parse(Defaults.RESOLVE_INTERVAL)),
-        Defaults.MIN_RESOLVE_INTERVAL);
+    return Durations.parseOr(resolveInterval, Durations.parse(Defaults.RESOLVE_INTERVAL));
   }
 }
