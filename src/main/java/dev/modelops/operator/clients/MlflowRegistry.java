@@ -145,17 +145,7 @@ public class MlflowRegistry {
                 return Optional.<RegistryProblem>empty();
               }
               if (answer.status() == 404) {
-                throw new Refused(
-                    Reason.ModelVersionNotFound,
-                    "model "
-                        + name
-                        + " in "
-                        + registry.describe()
-                        + " has no version "
-                        + version
-                        + " (HTTP 404"
-                        + answer.code()
-                        + ")");
+                throw versionNotFound(registry, name, version, answer);
               }
               throw unexpected(registry, answer, "setting alias " + alias);
             },
@@ -189,12 +179,7 @@ public class MlflowRegistry {
     if (!"READY".equals(status)) {
       throw new Refused(
           Reason.ModelVersionNotReady,
-          "version "
-              + version
-              + " of model "
-              + ref.name()
-              + " in "
-              + registry.describe()
+          described(registry, ref.name(), version)
               + " is "
               + (CODE.matcher(status).matches() ? status : "not in a known state")
               + ", not READY");
@@ -246,12 +231,7 @@ public class MlflowRegistry {
     if (!problems.isEmpty()) {
       throw new Refused(
           Reason.UnsupportedStorageUri,
-          "version "
-              + version
-              + " of model "
-              + ref.name()
-              + " in "
-              + registry.describe()
+          described(registry, ref.name(), version)
               + " is stored where the model puller cannot fetch it ("
               + scheme(uri)
               + "): "
@@ -405,6 +385,11 @@ public class MlflowRegistry {
     return new RegistryProblem(
         Reason.RegistryUnreachable,
         registry.describe() + " could not be asked (" + cause.getClass().getSimpleName() + ")");
+  }
+
+  /** "version 4 of model iris in model registry mlflow". */
+  private static String described(ModelRegistries.Registry registry, String name, String version) {
+    return "version " + version + " of model " + name + " in " + registry.describe();
   }
 
   /** The scheme of a location, for a message: at most a short word, else "no scheme". */

@@ -16,6 +16,7 @@ import dev.modelops.operator.clients.RegistryProblem;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.status.Conditions;
+import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Duration;
 import java.time.Instant;
@@ -311,7 +312,7 @@ public final class RegistryModels {
           || !pin.storageUri.equals(entry.uri)) {
         continue;
       }
-      entry.registry = copy(pin);
+      entry.registry = StatusChange.copy(pin, RegistryModel.class);
       if (entry.source == null) {
         lineage(md, pin).ifPresent(l -> entry.source = ServingStatusCalculator.source(l));
       }
@@ -321,20 +322,6 @@ public final class RegistryModels {
   /** The lineage annotation, when it describes this registry version. */
   private static Optional<ModelLineage> lineage(ModelDeployment md, RegistryModel pin) {
     return ModelLineage.of(md, pin.version).filter(l -> pin.modelUri.equals(l.uri()));
-  }
-
-  private static RegistryModel copy(RegistryModel pin) {
-    RegistryModel copy = new RegistryModel();
-    copy.endpoint = pin.endpoint;
-    copy.name = pin.name;
-    copy.alias = pin.alias;
-    copy.version = pin.version;
-    copy.modelUri = pin.modelUri;
-    copy.storageUri = pin.storageUri;
-    copy.runId = pin.runId;
-    copy.link = pin.link;
-    copy.resolvedAt = pin.resolvedAt;
-    return copy;
   }
 
   /**

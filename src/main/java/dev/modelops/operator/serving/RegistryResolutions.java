@@ -5,23 +5,16 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.clients.MlflowRegistry;
 import dev.modelops.operator.clients.RegistryResolver;
 import dev.modelops.operator.support.Durations;
+import dev.modelops.operator.support.TimerChains;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachingEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,23 +39,12 @@ final class RegistryResolutions
   /** The latest lookup of one spec.model (see {@link RegistryResolver#key}). */
   record Result(String key, MlflowRegistry.Resolution resolution) {}
 
-  /** The lookups of one ModelDeployment: one at a time, for one key; a new key replaces it. */
-  private record Chain(long id, String key) {}
-
   private final IndexerResourceCache<ModelDeployment> deployments;
   private final RegistryResolver resolver;
   private final Duration floor;
-  private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "registry-timers");
-            t.setDaemon(true);
-            return t;
-          });
 
-  private final Map<ResourceID, Chain> chains = new ConcurrentHashMap<>();
-  private final Map<ResourceID, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
-  private final AtomicLong chainIds = new AtomicLong();
+  /** The lookups of each ModelDeployment: one at a time, for one key; a new key replaces them. */
+  private final TimerChains<ResourceID> chains = new TimerChains<>("registry-timers");
 
   RegistryResolutions(
       EventSourceContext<ModelDeployment> context, RegistryResolver resolver, Duration floor) {
@@ -94,65 +76,46 @@ final class RegistryResolutions
   @Override
   public void onResourceDeleted(ModelDeployment md) {
     ResourceID id = ResourceID.fromResource(md);
-    cancel(id);
+    chains.cancel(id);
     handleDelete(id);
   }
 
   @Override
   public void stop() {
     super.stop();
-    timers.shutdownNow();
+    chains.shutdown();
   }
 
   /** Starts the lookups of the current reference, unless they run already. */
   private void schedule(ModelDeployment md, Duration delay) {
     ResourceID id = ResourceID.fromResource(md);
     if (!RegistryModels.isRegistry(md)) {
-      cancel(id);
+      chains.cancel(id);
       if (!getSecondaryResources(id).isEmpty()) {
         handleResources(id, Set.of(), false);
       }
       return;
     }
-    String key = RegistryResolver.key(md.getSpec().model);
-    Chain running = chains.get(id);
-    if (running != null && running.key().equals(key)) {
-      return;
-    }
-    cancel(id);
-    Chain chain = new Chain(chainIds.incrementAndGet(), key);
-    chains.put(id, chain);
-    tick(id, chain, delay);
+    chains.start(id, RegistryResolver.key(md.getSpec().model), delay, this::resolve);
   }
 
-  private void tick(ResourceID id, Chain chain, Duration delay) {
-    scheduled.put(
-        id, timers.schedule(() -> resolve(id, chain), delay.toMillis(), TimeUnit.MILLISECONDS));
-  }
-
-  private boolean current(ResourceID id, Chain chain) {
-    return Objects.equals(chains.get(id), chain);
-  }
-
-  private void resolve(ResourceID id, Chain chain) {
-    if (!current(id, chain)) {
-      return;
-    }
+  private void resolve(ResourceID id, TimerChains.Chain chain) {
     ModelDeployment md = deployments.get(id).orElse(null);
     if (md == null
         || !RegistryModels.isRegistry(md)
-        || !chain.key().equals(RegistryResolver.key(md.getSpec().model))
+        || !chain.tag().equals(RegistryResolver.key(md.getSpec().model))
         || !isRunning()) {
-      chains.remove(id, chain);
+      chains.end(id, chain);
       return;
     }
+    String key = (String) chain.tag();
     resolver
-        .resolve(id.getNamespace().orElse(""), md.getSpec().model, known(id, chain, md))
+        .resolve(id.getNamespace().orElse(""), md.getSpec().model, known(id, key, md))
         .whenComplete(
             (resolution, error) -> {
               try {
-                if (resolution != null && current(id, chain)) {
-                  handleResources(id, Set.of(new Result(chain.key(), resolution)), true);
+                if (resolution != null && chains.current(id, chain)) {
+                  handleResources(id, Set.of(new Result(key, resolution)), true);
                 } else if (error != null) {
                   LOG.warnf(error, "%s: registry lookup failed", id);
                 }
@@ -165,10 +128,10 @@ final class RegistryResolutions
   }
 
   /** What this reference was pinned to: the last answer, or (after a restart) the status. */
-  private Optional<MlflowRegistry.Resolved> known(ResourceID id, Chain chain, ModelDeployment md) {
+  private Optional<MlflowRegistry.Resolved> known(ResourceID id, String key, ModelDeployment md) {
     Optional<MlflowRegistry.Resolved> answered =
         getSecondaryResource(id)
-            .filter(r -> r.key().equals(chain.key()) && r.resolution().ok())
+            .filter(r -> r.key().equals(key) && r.resolution().ok())
             .map(r -> r.resolution().model());
     return answered.or(
         () ->
@@ -178,22 +141,13 @@ final class RegistryResolutions
   }
 
   /** The next lookup of this chain, at the interval the ModelDeployment has now. */
-  private void next(ResourceID id, Chain chain) {
-    if (!current(id, chain)) {
-      return;
-    }
+  private void next(ResourceID id, TimerChains.Chain chain) {
     ModelDeployment md = deployments.get(id).orElse(null);
     if (md == null || !RegistryModels.isRegistry(md)) {
-      chains.remove(id, chain);
+      chains.end(id, chain);
       return;
     }
-    try {
-      tick(id, chain, jittered(interval(md)));
-    } catch (RuntimeException e) {
-      // Only a stopped timer refuses; nothing is looked up after a stop anyway.
-      chains.remove(id, chain);
-      LOG.debugf("%s: registry lookups stopped (%s)", id, e.getClass().getSimpleName());
-    }
+    chains.next(id, chain, jittered(interval(md)), this::resolve);
   }
 
   private Duration interval(ModelDeployment md) {
@@ -208,14 +162,6 @@ final class RegistryResolutions
       wanted = Durations.parse(Defaults.RESOLVE_INTERVAL); // an object admission did not check
     }
     return wanted.compareTo(floor) < 0 ? floor : wanted;
-  }
-
-  private void cancel(ResourceID id) {
-    chains.remove(id);
-    ScheduledFuture<?> future = scheduled.remove(id);
-    if (future != null) {
-      future.cancel(false);
-    }
   }
 
   /** Within a tenth of the interval either way, so that lookups started together drift apart. */

@@ -91,12 +91,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
     mlflow("POST", "registered-models/create", Map.of("name", MODEL));
     assertEquals("1", register(V1_SOURCE, null));
-    runId =
-        mlflow("POST", "runs/create", Map.of("experiment_id", "0"))
-            .path("run")
-            .path("info")
-            .path("run_id")
-            .asText();
+    runId = newRun();
     assertEquals("2", register(V2_SOURCE, runId));
     setAlias("champion", "1");
   }
@@ -245,12 +240,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
         "the trainer gets the reference: " + env);
 
     // What the trainer does: train, log a run, register the model, report models:/NAME/3.
-    String trainedBy =
-        mlflow("POST", "runs/create", Map.of("experiment_id", "0"))
-            .path("run")
-            .path("info")
-            .path("run_id")
-            .asText();
+    String trainedBy = newRun();
     assertEquals("3", register(V1_SOURCE, trainedBy));
     writeTerminationMessage(NS, job, "{\"uri\": \"models:/" + MODEL + "/3\"}");
 
@@ -401,6 +391,15 @@ class MlflowRegistryE2EIT extends E2ESupport {
     return mlflow("POST", "model-versions/create", body)
         .path("model_version")
         .path("version")
+        .asText();
+  }
+
+  /** A run in the default experiment, as mlflow.start_run() makes one; its id. */
+  static String newRun() {
+    return mlflow("POST", "runs/create", Map.of("experiment_id", "0"))
+        .path("run")
+        .path("info")
+        .path("run_id")
         .asText();
   }
 

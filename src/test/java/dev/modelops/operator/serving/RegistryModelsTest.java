@@ -170,14 +170,7 @@ class RegistryModelsTest {
     assertEquals(Outcome.Progressing, moved.status().history.get(0).outcome);
     assertEquals("3", moved.status().history.get(0).registry.version);
     assertEquals("2", moved.status().history.get(1).registry.version, "history keeps the pin");
-    assertEquals(
-        STORAGE_3,
-        ServingDeploymentDependent.build(moved.view(), "puller")
-            .getSpec()
-            .getTemplate()
-            .getMetadata()
-            .getAnnotations()
-            .get(Keys.URI_ANNOTATION));
+    assertEquals(STORAGE_3, podUri(ServingDeploymentDependent.build(moved.view(), "puller")));
   }
 
   @Test
@@ -201,21 +194,9 @@ class RegistryModelsTest {
     ModelDeployment view = RegistryModels.servingView(md, version("3", STORAGE_3));
     assertEquals(
         STORAGE_2,
-        ServingDeploymentDependent.build(view, "puller")
-            .getSpec()
-            .getTemplate()
-            .getMetadata()
-            .getAnnotations()
-            .get(Keys.URI_ANNOTATION),
+        podUri(ServingDeploymentDependent.build(view, "puller")),
         "the stable pods keep version 2");
-    assertEquals(
-        STORAGE_3,
-        CanaryDeploymentDependent.build(view, "puller")
-            .getSpec()
-            .getTemplate()
-            .getMetadata()
-            .getAnnotations()
-            .get(Keys.URI_ANNOTATION));
+    assertEquals(STORAGE_3, podUri(CanaryDeploymentDependent.build(view, "puller")));
   }
 
   @Test
@@ -237,14 +218,7 @@ class RegistryModelsTest {
     assertEquals(List.of("RegistryUnreachable"), reasons(failing.events()));
     assertEquals("2", failing.status().registry.version);
     assertEquals(before.servingModel.uri, failing.status().servingModel.uri);
-    assertEquals(
-        STORAGE_2,
-        ServingDeploymentDependent.build(failing.view(), "puller")
-            .getSpec()
-            .getTemplate()
-            .getMetadata()
-            .getAnnotations()
-            .get(Keys.URI_ANNOTATION));
+    assertEquals(STORAGE_2, podUri(ServingDeploymentDependent.build(failing.view(), "puller")));
     Pass again = reconcile(stored(md, failing), down, true);
     assertEquals(List.of(), again.events(), "reported once");
     assertFalse(StatusChange.differs(failing.status(), again.status()));
@@ -361,6 +335,16 @@ class RegistryModelsTest {
     assertNull(
         rebuilt.status().history.get(0).aliasUpdate,
         "a status rebuilt after it was lost did not see the rollout: an alias moved since stays");
+  }
+
+  /** The model URI a serving Deployment's pods are rendered with. */
+  static String podUri(Deployment deployment) {
+    return deployment
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(Keys.URI_ANNOTATION);
   }
 
   static List<String> reasons(List<Event> events) {

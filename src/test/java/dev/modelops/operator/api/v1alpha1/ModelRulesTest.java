@@ -11,7 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The rules of spec.model, as the operator checks them in Java. The same patterns are ModelSpec's
- * CEL rules; each case here was also evaluated with cel-go (the library the API server uses).
+ * CEL rules; each case here was also evaluated with cel-go (the library the API server uses), the
+ * registry references (models:/) through the generated CRD with the API server's own validators
+ * (k8s.io/apiextensions-apiserver 0.36.3: OpenAPI schema and CEL).
  */
 class ModelRulesTest {
 
@@ -28,10 +30,17 @@ class ModelRulesTest {
         "pvc://claim/",
         "s3://b/..x/y",
         "s3://b/x../y",
-        "https://h/a/./b"
+        "https://h/a/./b",
+        "models:/iris/1",
+        "models:/iris/12",
+        "models:/iris@champion",
+        "models:/churn-model_v2.1@blue-green_2",
+        "models:/iris@v3x",
+        "models:/_private/3"
       })
   void admittedUris(String uri) {
     assertEquals(List.of(), ModelRules.uriProblems(uri), uri);
+    assertEquals(uri.startsWith("models:/"), RegistryReference.parse(uri).isPresent(), uri);
   }
 
   @ParameterizedTest
@@ -47,11 +56,25 @@ class ModelRulesTest {
         "s3://b/../x|path segment",
         "s3://b/m/..|path segment",
         "s3://../x|path segment",
-        "pvc://claim/a/../../etc|path segment"
+        "pvc://claim/a/../../etc|path segment",
+        "models:/iris|models:/NAME/VERSION",
+        "models:/iris/0|models:/NAME/VERSION",
+        "models:/iris/latest|models:/NAME/VERSION",
+        "models:/iris/1/2|models:/NAME/VERSION",
+        "models:/my model/1|models:/NAME/VERSION",
+        "models:/m-0123abc|models:/NAME/VERSION",
+        "models://iris/1|models:/NAME/VERSION",
+        "models:/iris@|models:/NAME/VERSION",
+        "models:/iris@a.b|models:/NAME/VERSION",
+        "models:/iris@latest|reserves the aliases",
+        "models:/iris@LATEST|reserves the aliases",
+        "models:/iris@V7|reserves the aliases",
+        "models:/../1|path segment"
       })
   void refusedUris(String uri, String why) {
     List<String> problems = ModelRules.uriProblems(uri);
     assertTrue(problems.stream().anyMatch(p -> p.contains(why)), uri + ": " + problems);
+    assertTrue(RegistryReference.parse(uri).isEmpty(), uri);
   }
 
   @Test
@@ -89,48 +112,6 @@ class ModelRulesTest {
             ModelRules.DOT_DOT_RULE)) {
       assertTrue(!rule.contains("\\"), "no escapes to get wrong between Java, YAML and CEL");
     }
-  }
-
-  // Registry references. Each case was also run through the generated CRD with the API server's
-  // own validators (k8s.io/apiextensions-apiserver 0.36.3: OpenAPI schema and CEL).
-
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "models:/iris/1",
-        "models:/iris/12",
-        "models:/iris@champion",
-        "models:/churn-model_v2.1@blue-green_2",
-        "models:/iris@v3x",
-        "models:/_private/3"
-      })
-  void admittedRegistryReferences(String uri) {
-    assertEquals(List.of(), ModelRules.uriProblems(uri), uri);
-    assertTrue(RegistryReference.parse(uri).isPresent(), uri);
-  }
-
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        "models:/iris|models:/NAME/VERSION",
-        "models:/iris/0|models:/NAME/VERSION",
-        "models:/iris/latest|models:/NAME/VERSION",
-        "models:/iris/1/2|models:/NAME/VERSION",
-        "models:/my model/1|models:/NAME/VERSION",
-        "models:/m-0123abc|models:/NAME/VERSION",
-        "models://iris/1|models:/NAME/VERSION",
-        "models:/iris@|models:/NAME/VERSION",
-        "models:/iris@a.b|models:/NAME/VERSION",
-        "models:/iris@latest|reserves the aliases",
-        "models:/iris@LATEST|reserves the aliases",
-        "models:/iris@V7|reserves the aliases",
-        "models:/../1|path segment"
-      })
-  void refusedRegistryReferences(String uri, String why) {
-    List<String> problems = ModelRules.uriProblems(uri);
-    assertTrue(problems.stream().anyMatch(p -> p.contains(why)), uri + ": " + problems);
-    assertTrue(RegistryReference.parse(uri).isEmpty(), uri);
   }
 
   @Test
