@@ -76,6 +76,10 @@ node-up: tools ## Local cluster with a real node (containerd, kubelet, kube-prox
 node-down: ## Stop the real node and undo everything it changed on this machine (root)
 	hack/node-down.sh
 
+.PHONY: demo
+demo: ## With `make run` going: shift the iris traffic and time drift → one retrain Job → canary → new version serving (SHIFT=2)
+	hack/demo.sh $(SHIFT)
+
 .PHONY: platform-up
 platform-up: ## Platform services on the real node: object store (s3.storage), Prometheus (prometheus.monitoring); MLflow with MODELOPS_MLFLOW=1 (root)
 	hack/platform-up.sh

@@ -16,6 +16,11 @@ ROOT=$(dirname "$HACK")
 cd "$ROOT"
 HTTP_PORT=${MODELOPS_HTTP_PORT:-8080}
 IN_CLUSTER=${IN_CLUSTER:-0}
+EXAMPLES_NS=${MODELOPS_EXAMPLES_NAMESPACE:-demo}
+# The platform's Prometheus (hack/platform-up.sh), declared as the metric endpoint "default"
+# that deploy/examples' analysis queries name: from the host (local JVM) and from pods.
+PROMETHEUS_FROM_HOST=http://10.88.0.1:9090
+PROMETHEUS_IN_CLUSTER=http://prometheus.monitoring.svc.cluster.local:9090
 say() { echo "run: $*" >&2; }
 die() { echo "run: ERROR: $*" >&2; exit 1; }
 
@@ -55,15 +60,15 @@ else
   started_cluster=true
   eval "$("$HACK/cluster-env.sh")"
   if [[ $IN_CLUSTER == 1 ]]; then
-    "$HACK/install-operator.sh"
-    kubectl apply -k deploy/examples
+    "$HACK/install-operator.sh" --set "metricEndpoints.default=$PROMETHEUS_IN_CLUSTER"
+    "$HACK/examples-up.sh" "$EXAMPLES_NS"
     cat >&2 <<MSG
 
 run: the operator runs in the cluster (Helm release modelops-operator, namespace modelops-system).
   In another shell:
     export KUBECONFIG=$KUBECONFIG PATH=$ROOT/.local/bin:\$PATH
     kubectl get pods -n modelops-system -o wide
-    kubectl get mdep -A -w
+    kubectl get modelops -n $EXAMPLES_NS -w
   Ctrl-C here stops following the logs and stops the local cluster.
 MSG
     kubectl logs -f -n modelops-system -l app.kubernetes.io/instance=modelops-operator \
@@ -85,6 +90,9 @@ if ((real_node)) && kubectl get node modelops-node-0 -o jsonpath='{.status.image
 fi
 mkdir -p .local/logs
 say "starting the operator (log: .local/logs/operator.log, health: http://127.0.0.1:$HTTP_PORT/q/health)"
+if ((real_node)) && [[ -z ${MODELOPS_METRIC_ENDPOINTS:-} ]]; then
+  export MODELOPS_METRIC_ENDPOINTS=default=$PROMETHEUS_FROM_HOST
+fi
 KUBECONFIG=$operator_kubeconfig QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$HTTP_PORT \
   java @src/main/jvm.options -jar target/quarkus-app/quarkus-run.jar > >(tee .local/logs/operator.log) 2>&1 &
 operator_pid=$!
@@ -95,16 +103,28 @@ for _ in $(seq 1 120); do
 done
 
 if ! $started_cluster; then
-  say "operator running. Try: kubectl apply -f deploy/examples/sklearn-churn.yaml"
-else
-  kubectl apply -k deploy/examples
+  say "operator running. Try: kubectl apply -f deploy/examples/more/sklearn-churn.yaml (deploy/examples needs an object store and a Prometheus: README, Examples)"
+elif ((real_node)); then
+  "$HACK/examples-up.sh" "$EXAMPLES_NS"
   cat >&2 <<MSG
 
-run: the operator is running on the local control plane$( ((real_node)) && echo " (real node: its pods really run)"). In another shell:
+run: the operator is running on the local control plane (real node: its pods really run).
+  The iris loop is in namespace $EXAMPLES_NS. In another shell:
+    export KUBECONFIG=$KUBECONFIG PATH=$ROOT/.local/bin:\$PATH
+    kubectl get modelops -n $EXAMPLES_NS -w
+    curl -s http://\$(kubectl get svc -n $EXAMPLES_NS iris -o jsonpath='{.spec.clusterIP}')/v2/models/iris/infer \\
+      -d '{"inputs": [{"name": "x", "shape": [1, 4], "datatype": "FP64", "data": [6.7, 3.0, 5.2, 2.3]}]}'
+    make demo    # shifts the traffic: drift, one retrain Job, the canary, the new version
+  Ctrl-C here stops the operator and the local cluster. In-cluster instead: IN_CLUSTER=1 make run
+MSG
+else
+  kubectl apply -f deploy/examples/more/sklearn-churn.yaml
+  cat >&2 <<MSG
+
+run: the operator is running on the local control plane (kwok only: pods are simulated). In another shell:
     export KUBECONFIG=$KUBECONFIG PATH=$ROOT/.local/bin:\$PATH
     kubectl get mdep -A -w
-    kubectl describe mdep churn
-  Ctrl-C here stops the operator and the local cluster. In-cluster instead: IN_CLUSTER=1 make run
+  Ctrl-C here stops the operator and the local cluster. Real pods: run as root.
 MSG
 fi
 wait "$operator_pid"

@@ -13,7 +13,11 @@
 # Idempotent: when s3://models/iris/1/features.json (the trainer writes it last) exists, it only
 # says so. stdout: the trainer's result line, {"version": "1", "uri": "s3://models/iris/1/"}.
 #
-# Usage: hack/seed-models.sh [--host]
+# --version V seeds another version of iris the same way (e.g. a second good one to roll out);
+# --bad makes it a deliberately bad one (the trainer's --shuffle-labels: ~33% accuracy), for
+# trying a canary rollback.
+#
+# Usage: hack/seed-models.sh [--host] [--version V] [--bad]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/platform-env.sh"
 
@@ -23,14 +27,21 @@ die() { echo "seed-models: ERROR: $*" >&2; exit 1; }
 
 MODEL=iris VERSION=1 STORE=s3://models/iris
 IMAGE=ghcr.io/modelops-dev/trainer:0.1.0
-NS=storage JOB=seed-iris
+NS=storage
 
 mode=job
-case ${1:-} in
-  --host) mode=host ;;
-  "") ;;
-  *) sed -n 's/^# Usage: //p' "$0" >&2; exit 2 ;;
-esac
+shuffle=()
+while (($#)); do
+  case $1 in
+    --host) mode=host ;;
+    --version) VERSION=${2:?--version needs a value}; shift ;;
+    --bad) shuffle=(--shuffle-labels) ;;
+    *) sed -n 's/^# Usage: //p' "$0" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ $VERSION =~ ^[a-z0-9]([a-z0-9.-]{0,40}[a-z0-9])?$ ]] || die "--version: lowercase letters, digits, '.' and '-', at most 42"
+JOB=seed-iris-${VERSION//./-}
 
 [[ -r $S3_ENV ]] && curl -fsS --max-time 2 "$S3_HOST_URL/health" >/dev/null 2>&1 \
   || die "the object store is not running: hack/platform-up.sh first"
@@ -54,7 +65,7 @@ seed_host() {
     set +a
     cd "$ROOT/examples/trainer"
     MODEL_NAME=$MODEL MODEL_VERSION=$VERSION PYTHONPATH=src TRAFFIC_URI="" \
-      timeout 120 nice -n 10 "$venv/bin/python" -m trainer --seed --store "$STORE"
+      timeout 120 nice -n 10 "$venv/bin/python" -m trainer --seed --store "$STORE" ${shuffle[@]+"${shuffle[@]}"}
   ) | tail -n 1
 }
 
@@ -97,7 +108,7 @@ spec:
       - name: seed
         image: $IMAGE
         imagePullPolicy: IfNotPresent
-        args: [--seed, --store, "$STORE"]
+        args: [--seed, --store, "$STORE"${shuffle[@]+, ${shuffle[*]}}]
         env:
         - {name: MODEL_NAME, value: $MODEL}
         - {name: MODEL_VERSION, value: "$VERSION"}

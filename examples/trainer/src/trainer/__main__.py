@@ -26,6 +26,9 @@ from .store import ObjectStore, S3Location, StoreError
 
 log = logging.getLogger("trainer")
 
+# Traffic rows from which the baseline is the traffic's own (fewer: the whole training data).
+BASELINE_MIN_TRAFFIC_ROWS = 100
+
 
 class ConfigError(Exception):
     pass
@@ -118,7 +121,11 @@ def run(settings: Settings, store: ObjectStore) -> dict:
     model = train.fit(training, seed=settings.random_seed, shuffle_labels=settings.shuffle_labels)
 
     edges = iris_bucket_edges()
-    baseline = baseline_histograms(training.rows, edges)
+    # The baseline is what the model is expected to serve: the recent traffic it was trained on when
+    # there is enough of it, else its whole training data. A baseline of iris plus traffic would
+    # report the new normal as drift for ever and retrain after every cooldown.
+    baseline_from_traffic = len(traffic) >= BASELINE_MIN_TRAFFIC_ROWS
+    baseline = baseline_histograms(traffic.rows if baseline_from_traffic else training.rows, edges)
     info = {
         "name": settings.model_name,
         "version": version,
@@ -127,6 +134,7 @@ def run(settings: Settings, store: ObjectStore) -> dict:
         "trigger": settings.trigger,
         "drift_score": settings.drift_score,
         "training_rows": {"iris": len(iris), "traffic": len(traffic)},
+        "baseline_rows": "traffic" if baseline_from_traffic else "training",
         "shuffled_labels": settings.shuffle_labels,
         "accuracy": {"iris": train.accuracy(model, iris), "traffic": train.accuracy(model, traffic)},
     }

@@ -2,9 +2,11 @@ package dev.modelops.operator.clients;
 
 import dev.modelops.operator.api.v1alpha1.Keys;
 import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +50,7 @@ public class ClusterReferences implements ClusterReader {
 
   private record Cached(Object value, Instant readAt) {}
 
+  static final int PODS_LISTED = 50;
   private final KubernetesClient client;
   private final ServingPodCache pods;
   private final ExecutorService reads =
@@ -190,6 +193,33 @@ public class ClusterReferences implements ClusterReader {
                       : Map.copyOf(secret.getMetadata().getAnnotations());
               return new SecretView(use, Map.copyOf(decoded), annotations);
             });
+  }
+
+  /**
+   * The pods of a Deployment's current pod template, at most {@link #PODS_LISTED}: read only while
+   * a rollout waits for them, to say why they are not ready.
+   */
+  public List<Pod> currentPods(Deployment deployment) {
+    var selector = deployment.getSpec().getSelector().getMatchLabels();
+    var template = deployment.getSpec().getTemplate().getMetadata().getAnnotations();
+    return client
+        .pods()
+        .inNamespace(deployment.getMetadata().getNamespace())
+        .withLabels(selector)
+        .list(new ListOptionsBuilder().withLimit((long) PODS_LISTED).build())
+        .getItems()
+        .stream()
+        .filter(
+            pod ->
+                template == null
+                    || pod.getMetadata().getAnnotations() != null
+                        && template.entrySet().stream()
+                            .allMatch(
+                                e ->
+                                    e.getValue()
+                                        .equals(
+                                            pod.getMetadata().getAnnotations().get(e.getKey()))))
+        .toList();
   }
 
   private Object cached(String key, Supplier<Object> read) {

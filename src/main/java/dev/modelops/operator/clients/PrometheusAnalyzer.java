@@ -6,6 +6,7 @@ import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.config.OperatorSettings;
 import dev.modelops.operator.metrics.MetricSourceException;
 import dev.modelops.operator.metrics.Sample;
+import dev.modelops.operator.rollout.AnalysisVariables;
 import dev.modelops.operator.rollout.CanaryRollout;
 import dev.modelops.operator.rollout.Measurement;
 import dev.modelops.operator.rollout.SuccessCondition;
@@ -13,6 +14,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -56,14 +58,17 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
   public CompletableFuture<List<Measurement>> measure(ModelDeployment md, AnalysisSpec analysis) {
     String namespace = md.getMetadata().getNamespace();
     List<CompletableFuture<Measurement>> each = new ArrayList<>();
+    Map<String, String> variables = AnalysisVariables.of(md);
     for (AnalysisQuery query : analysis.queries) {
-      each.add(measure(namespace, query));
+      each.add(
+          measure(namespace, query, AnalysisVariables.render(query.prometheus.query, variables)));
     }
     return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new))
         .thenApplyAsync(done -> each.stream().map(CompletableFuture::join).toList(), pool);
   }
 
-  private CompletableFuture<Measurement> measure(String namespace, AnalysisQuery query) {
+  private CompletableFuture<Measurement> measure(
+      String namespace, AnalysisQuery query, String promql) {
     CompletableFuture<List<Sample>> samples;
     try {
       MetricEndpoints.Endpoint endpoint = endpoints.resolve(query.prometheus);
@@ -73,7 +78,7 @@ public class PrometheusAnalyzer implements CanaryRollout.Analyzer {
                   credentials ->
                       prometheus.query(
                           endpoint,
-                          query.prometheus.query,
+                          promql,
                           credentials.auth(),
                           credentials.caPem(),
                           query.prometheus.timeoutOrDefault()));

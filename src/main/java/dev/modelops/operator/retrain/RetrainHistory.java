@@ -132,7 +132,8 @@ public final class RetrainHistory {
 
   /**
    * A model this policy promoted whose canary was rolled back: its record says so, once, with an
-   * Event. Read from the target's history, where the lineage names the policy and Job.
+   * Event, and it counts as a failure in a row (the backoff). Read from the target's history, where
+   * the lineage names the policy and Job.
    */
   public static List<Event> reflectRollbacks(
       RetrainPolicyStatus status,
@@ -168,6 +169,9 @@ public final class RetrainHistory {
                             + entry.reason
                             + ")"));
               });
+    }
+    if (!events.isEmpty()) {
+      status.consecutiveFailures = RetrainBackoff.failuresInARow(status.history);
     }
     return events;
   }

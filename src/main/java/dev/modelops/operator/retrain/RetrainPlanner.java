@@ -78,7 +78,6 @@ public final class RetrainPlanner {
             now);
     events.addAll(observed.events());
     observed.promotions().forEach(p -> promote(policy, p, "automatic", promotions));
-    RetrainBackoff.schedule(status, spec.cooldownOrDefault());
     in.target()
         .filter(md -> md.getStatus() != null)
         .ifPresent(
@@ -89,6 +88,7 @@ public final class RetrainPlanner {
               RetrainHistory.reflectRegistry(
                   status, policy.getMetadata().getName(), md.getStatus().history);
             });
+    RetrainBackoff.schedule(status, spec.cooldownOrDefault());
 
     // 2. A person approved a candidate (promotion: Manual)...
     String approval = Keys.annotation(policy, Keys.APPROVE_ANNOTATION);

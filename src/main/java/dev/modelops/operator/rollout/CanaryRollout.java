@@ -27,6 +27,8 @@ import java.util.concurrent.CompletableFuture;
  * history and its conditions, and the reconciler turns it into metrics.
  */
 public final class CanaryRollout {
+  /** The rollback reason when the canary's pods never became ready. */
+  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
   /** Takes one measurement of every analysis query, asynchronously; never fails. */
   public interface Analyzer {
@@ -128,6 +130,21 @@ public final class CanaryRollout {
       int totalReplicas,
       Optional<List<Measurement>> measurements,
       Instant now) {
+    return advance(md, status, canary, totalReplicas, measurements, Optional.empty(), now);
+  }
+
+  /**
+   * @param podTrouble why the canary's pods are not ready (serving.PodTrouble), when they are not:
+   *     said while waiting for them and in the rollback when they missed the progress deadline
+   */
+  public static Step advance(
+      ModelDeployment md,
+      ModelDeploymentStatus status,
+      Optional<Deployment> canary,
+      int totalReplicas,
+      Optional<List<Measurement>> measurements,
+      Optional<String> podTrouble,
+      Instant now) {
     String version = md.getSpec().model.version;
     String uri = md.getSpec().model.uri;
     RolloutStatus stored = status.rollout;
@@ -176,17 +193,26 @@ public final class CanaryRollout {
     int previousStep = rollout.stepIndex;
     boolean wasPaused = rollout.pausedReason != null;
     var decision =
-        CanaryStateMachine.next(
-            new CanaryStateMachine.Inputs(
-                spec.steps,
-                spec.analysis,
+        deadlineExceeded(canary, version, uri, requests)
+            ? CanaryStateMachine.Decision.of(
+                CanaryStateMachine.Action.Rollback,
                 rollout,
-                availableCanaryPods(canary, version, uri),
-                totalReplicas,
-                measurements,
-                requests.promote(),
-                requests.abort(),
-                now));
+                PROGRESS_DEADLINE_EXCEEDED,
+                "the canary's pods were not ready within progressDeadlineSeconds ("
+                    + spec.progressDeadlineSecondsOrDefault()
+                    + "s)"
+                    + podTrouble.map(t -> ": " + t).orElse(""))
+            : CanaryStateMachine.next(
+                new CanaryStateMachine.Inputs(
+                    spec.steps,
+                    spec.analysis,
+                    rollout,
+                    availableCanaryPods(canary, version, uri),
+                    totalReplicas,
+                    measurements,
+                    requests.promote(),
+                    requests.abort(),
+                    now));
     Duration duration = Duration.between(Instant.parse(rollout.startedAt), now);
 
     return switch (decision.action()) {
@@ -260,7 +286,10 @@ public final class CanaryRollout {
                 + ", weight "
                 + next.weight
                 + "%: "
-                + decision.message();
+                + decision.message()
+                + ("WaitingForCanaryPods".equals(decision.reason())
+                    ? podTrouble.map(t -> "; " + t).orElse("")
+                    : "");
         yield new Step(
             next,
             Ending.None,
@@ -282,6 +311,26 @@ public final class CanaryRollout {
     return events;
   }
 
+  /**
+   * The canary Deployment of this version gave up waiting for its pods (its Progressing condition
+   * is ProgressDeadlineExceeded): the canary cannot be judged, so it is rolled back. A promote or
+   * abort request still wins.
+   */
+  static boolean deadlineExceeded(
+      Optional<Deployment> canary, String version, String uri, CanaryRequests.Read requests) {
+    if (requests.promote() || requests.abort() || !runsVersion(canary, version, uri)) {
+      return false;
+    }
+    var conditions = canary.get().getStatus().getConditions();
+    return conditions != null
+        && conditions.stream()
+            .anyMatch(
+                c ->
+                    "Progressing".equals(c.getType())
+                        && "False".equals(c.getStatus())
+                        && PROGRESS_DEADLINE_EXCEEDED.equals(c.getReason()));
+  }
+
   /** Whether the rollout tests the model that spec.model names. */
   private static boolean runsSpec(ModelDeployment md, RolloutStatus rollout) {
     return md.getSpec().model.version.equals(rollout.canaryVersion)
@@ -289,16 +338,22 @@ public final class CanaryRollout {
   }
 
   static int availableCanaryPods(Optional<Deployment> canary, String version, String uri) {
-    if (canary.isEmpty() || canary.get().getStatus() == null) {
+    if (!runsVersion(canary, version, uri)) {
       return 0;
+    }
+    Integer available = canary.get().getStatus().getAvailableReplicas();
+    return available != null ? available : 0;
+  }
+
+  /** The canary Deployment exists, has a status, and its pod template is this version's. */
+  private static boolean runsVersion(Optional<Deployment> canary, String version, String uri) {
+    if (canary.isEmpty() || canary.get().getStatus() == null) {
+      return false;
     }
     Map<String, String> template =
         canary.get().getSpec().getTemplate().getMetadata().getAnnotations();
-    boolean runsVersion =
-        template != null
-            && version.equals(template.get(Keys.VERSION_ANNOTATION))
-            && uri.equals(template.get(Keys.URI_ANNOTATION));
-    Integer available = canary.get().getStatus().getAvailableReplicas();
-    return runsVersion && available != null ? available : 0;
+    return template != null
+        && version.equals(template.get(Keys.VERSION_ANNOTATION))
+        && uri.equals(template.get(Keys.URI_ANNOTATION));
   }
 }

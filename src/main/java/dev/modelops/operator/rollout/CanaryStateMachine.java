@@ -81,9 +81,17 @@ public final class CanaryStateMachine {
         || state.pausedReason != null) {
       return false;
     }
-    return state.analysis == null
-        || state.analysis.lastMeasuredAt == null
-        || !Instant.parse(state.analysis.lastMeasuredAt).plus(interval(analysis)).isAfter(now);
+    return !nextMeasurementAt(analysis, state).isAfter(now);
+  }
+
+  /**
+   * One interval after the previous measurement; the first one interval after the step started, so
+   * the canary has served (and been scraped) for an interval before it is judged.
+   */
+  static Instant nextMeasurementAt(AnalysisSpec analysis, RolloutStatus state) {
+    String last = state.analysis == null ? null : state.analysis.lastMeasuredAt;
+    String from = last != null ? last : state.stepStartedAt;
+    return from == null ? Instant.EPOCH : Instant.parse(from).plus(interval(analysis));
   }
 
   public static Decision next(Inputs in) {
@@ -198,10 +206,7 @@ public final class CanaryStateMachine {
       }
       return advance(in, state);
     }
-    Duration wait =
-        counts.lastMeasuredAt == null
-            ? Duration.ZERO
-            : Duration.between(in.now(), Instant.parse(counts.lastMeasuredAt).plus(interval(spec)));
+    Duration wait = Duration.between(in.now(), nextMeasurementAt(spec, state));
     return new Decision(
         Action.Continue,
         state,

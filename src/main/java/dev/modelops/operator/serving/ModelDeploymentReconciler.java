@@ -79,6 +79,8 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   /** How long to wait for a canary measurement's arrival event before looking anyway. */
   static final Duration MEASUREMENT_RECHECK = Duration.ofSeconds(30);
 
+  static final Duration POD_TROUBLE_RECHECK = Duration.ofSeconds(15);
+
   private final EventRecorder events;
   private final RolloutMetrics metrics;
   private final ClusterReferences references;
@@ -179,14 +181,18 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         measuring = true;
       }
     }
+    Optional<Deployment> stableDeployment = named(deployments, ServingNames.deploymentName(md));
+    Optional<Deployment> canary = named(deployments, CanaryDeploymentDependent.name(md));
+    Optional<Deployment> waiting =
+        Stream.of(canary, stableDeployment)
+            .flatMap(Optional::stream)
+            .filter(ModelDeploymentReconciler::waitsForPods)
+            .findFirst();
+    Optional<String> trouble = waiting.flatMap(d -> PodTrouble.describe(references.currentPods(d)));
     var result =
         ServingStatusCalculator.compute(
             new ServingStatusCalculator.Inputs(
-                view,
-                named(deployments, ServingNames.deploymentName(md)),
-                named(deployments, CanaryDeploymentDependent.name(md)),
-                taken,
-                now));
+                view, stableDeployment, canary, taken, trouble, now));
     ModelDeploymentStatus status = result.status();
     result.events().forEach(event -> events.record(md, event));
     RegistryModels.record(md, status, pin, now).forEach(event -> events.record(md, event));
@@ -204,14 +210,26 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         RequestAnnotations.settle(context.getClient(), md, changed, handled, handled);
     // While a measurement is taken, its arrival wakes the reconciler; the wake-up is a safety net.
     Optional<Duration> due = measuring ? Optional.of(MEASUREMENT_RECHECK) : result.wakeUpIn();
+    // Pods that crash or fail their probe change no Deployment status: look again while waiting.
+    Optional<Duration> recheckPods = waiting.map(d -> POD_TROUBLE_RECHECK);
     Optional<Duration> wakeUp =
-        Stream.of(due, settle, alias.wakeUpIn()).flatMap(Optional::stream).min(Duration::compareTo);
+        Stream.of(due, settle, recheckPods, alias.wakeUpIn())
+            .flatMap(Optional::stream)
+            .min(Duration::compareTo);
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
     if (changed) {
       md.setStatus(status);
       control = UpdateControl.patchStatus(md);
     }
     return wakeUp.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /** A Deployment of this model with pods that are not available yet. */
+  static boolean waitsForPods(Deployment deployment) {
+    var status = deployment.getStatus();
+    return status != null
+        && status.getUnavailableReplicas() != null
+        && status.getUnavailableReplicas() > 0;
   }
 
   /**

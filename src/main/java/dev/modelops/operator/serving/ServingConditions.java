@@ -7,6 +7,7 @@ import dev.modelops.operator.api.v1alpha1.VersionHistoryEntry.Outcome;
 import dev.modelops.operator.status.Conditions;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Instant;
+import java.util.Optional;
 
 /** Pure: the Ready, Progressing and Degraded conditions of a ModelDeployment, and its phase. */
 final class ServingConditions {
@@ -54,7 +55,12 @@ final class ServingConditions {
   }
 
   static Condition progressingCondition(
-      VersionHistoryEntry latest, DeploymentView view, int desired, Long generation, Instant now) {
+      VersionHistoryEntry latest,
+      DeploymentView view,
+      int desired,
+      Optional<String> podTrouble,
+      Long generation,
+      Instant now) {
     return switch (latest.outcome) {
       case Progressing ->
           Conditions.of(
@@ -67,7 +73,8 @@ final class ServingConditions {
                   + view.updated()
                   + "/"
                   + desired
-                  + " pods updated",
+                  + " pods updated"
+                  + podTrouble.map(t -> "; " + t).orElse(""),
               generation,
               now);
       case Failed ->

@@ -172,6 +172,12 @@ public class ServingDeploymentDependent
     return deployment;
   }
 
+  /**
+   * A puller or server that fails without a termination message reports its last log lines: the
+   * rollout's condition then says why (PodTrouble).
+   */
+  static final String LAST_LOG_LINES_ON_ERROR = "FallbackToLogsOnError";
+
   static PodSpec podSpec(ModelDeployment md, ServingModels.Model model, Puller puller) {
     ModelDeploymentSpec spec = md.getSpec();
     ModelLocation location = ModelLocation.parse(model.uri());
@@ -203,6 +209,7 @@ public class ServingDeploymentDependent
       resources.setLimits(Map.of("memory", new Quantity("1Gi")));
       pullerContainer.setResources(resources);
       pullerContainer.setSecurityContext(restrictedContainer());
+      pullerContainer.setTerminationMessagePolicy(LAST_LOG_LINES_ON_ERROR);
       initContainers.add(pullerContainer);
     }
     volumes.add(modelVolume);
@@ -233,6 +240,7 @@ public class ServingDeploymentDependent
     server.setVolumeMounts(List.of(modelMount, mount(TMP_VOLUME, "/tmp")));
     server.setReadinessProbe(readiness);
     server.setSecurityContext(restrictedContainer());
+    server.setTerminationMessagePolicy(LAST_LOG_LINES_ON_ERROR);
 
     PodSecurityContext podSecurity = new PodSecurityContext();
     podSecurity.setRunAsNonRoot(true);

@@ -38,11 +38,15 @@ public final class ServingStatusCalculator {
   public static final int HISTORY_LIMIT = 10;
 
   /** What the reconciler observed: the children and, when one was due, a canary measurement. */
+  /**
+   * @param podTrouble why the pods being waited for are not ready (PodTrouble), if they are not
+   */
   public record Inputs(
       ModelDeployment md,
       Optional<Deployment> stable,
       Optional<Deployment> canary,
       Optional<List<Measurement>> measurements,
+      Optional<String> podTrouble,
       Instant now) {}
 
   /**
@@ -69,10 +73,11 @@ public final class ServingStatusCalculator {
                 in.canary(),
                 ServingReplicas.desired(md.getSpec()),
                 in.measurements(),
+                in.podTrouble(),
                 in.now())
             : CanaryRollout.Step.none();
     fold(draft, step, in.now());
-    finish(draft, in.stable(), in.canary(), in.now());
+    finish(draft, in.stable(), in.canary(), in.podTrouble(), in.now());
     if (step.rollout() != null && step.progressReason() != null) {
       draft.status.conditions =
           Conditions.put(
@@ -101,7 +106,7 @@ public final class ServingStatusCalculator {
    */
   public static Result compute(ModelDeployment md, Optional<Deployment> stable, Instant now) {
     Draft draft = open(md, now);
-    finish(draft, stable, Optional.empty(), now);
+    finish(draft, stable, Optional.empty(), Optional.empty(), now);
     return new Result(draft.status, draft.events, CanaryRollout.Step.none(), Optional.empty());
   }
 
@@ -171,7 +176,11 @@ public final class ServingStatusCalculator {
 
   /** What the stable Deployment has rolled out, the pods, the conditions and the phase. */
   private static void finish(
-      Draft draft, Optional<Deployment> stable, Optional<Deployment> canary, Instant now) {
+      Draft draft,
+      Optional<Deployment> stable,
+      Optional<Deployment> canary,
+      Optional<String> podTrouble,
+      Instant now) {
     ModelDeployment md = draft.md;
     ModelDeploymentStatus status = draft.status;
     VersionHistoryEntry latest = draft.latest;
@@ -202,16 +211,17 @@ public final class ServingStatusCalculator {
               Reason.RolloutComplete,
               "model version " + version + " is serving on " + desired + " pods"));
     } else if (latest.outcome == Outcome.Progressing && view.deadlineExceeded()) {
+      String why = view.progressMessage() + podTrouble.map(t -> "; " + t).orElse("");
       latest.outcome = Outcome.Failed;
       latest.finishedAt = at;
-      latest.message = Conditions.cap(view.progressMessage(), Conditions.MAX_MESSAGE);
+      latest.message = Conditions.cap(why, Conditions.MAX_MESSAGE);
       draft.events.add(
           Event.of(
               Reason.RolloutFailed,
               "model version "
                   + version
                   + " made no progress: "
-                  + view.progressMessage()
+                  + why
                   + ServingConditions.keepsServing(status)));
     }
     countCanaryPods(status, canary, ServingReplicas.desired(md.getSpec()));
@@ -224,7 +234,8 @@ public final class ServingStatusCalculator {
     status.conditions =
         Conditions.put(
             status.conditions,
-            ServingConditions.progressingCondition(latest, view, desired, generation, now));
+            ServingConditions.progressingCondition(
+                latest, view, desired, podTrouble, generation, now));
     var degraded = ServingConditions.degradedCondition(status, latest, view, generation, now);
     if (Conditions.TRUE.equals(degraded.getStatus())
         && "ReplicaFailure".equals(degraded.getReason())

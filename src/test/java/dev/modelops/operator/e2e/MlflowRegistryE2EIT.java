@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -50,18 +49,17 @@ import org.junit.jupiter.api.TestMethodOrder;
  * canary promoted it.
  *
  * <p>Needs the real node (root; MODELOPS_REAL_NODE not 0) with the platform services and MLflow; it
- * starts MLflow (hack/mlflow-up.sh) and seeds s3://models/iris/1/ (hack/seed-models.sh) when they
- * are missing. Every version's source is the seeded iris model (v2 names it without the trailing
- * slash, so its storage location differs): the test is about what the operator pins and rolls out,
- * not about new model files.
+ * starts MLflow (hack/mlflow-up.sh) when it is not running, and seeds iris 1, 2 and 3 into
+ * s3://models/iris/N/ (hack/seed-models.sh --version N, RealWorkloads), which the registered
+ * versions name as their source.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MlflowRegistryE2EIT extends E2ESupport {
   static final String NS = "e2e-mlflow";
   static final String MD = "iris";
   static final String POLICY = "iris-retrain";
-  static final String V1_SOURCE = "s3://models/iris/1/";
-  static final String V2_SOURCE = "s3://models/iris/1";
+  static String v1Source;
+  static String v2Source;
 
   /** Real pods: image already on the node, but a JVM, a puller and a Python server per pod. */
   static final Duration ROLLOUT = Duration.ofMinutes(6);
@@ -77,22 +75,19 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
   @BeforeAll
   static void mlflowAndANamespaceThatCanPullFromTheStore() throws Exception {
-    assumeTrue(
-        LocalControlPlane.REAL_NODE,
-        "needs the real node (root, MODELOPS_REAL_NODE not 0): real pods, the object store and"
-            + " MLflow on 10.88.0.1");
-    cluster();
+    RealWorkloads.requireRealNode();
     if (!LocalControlPlane.httpOk(TestEndpoints.MLFLOW + "/health")) {
-      hack(300, "hack/mlflow-up.sh");
+      RealWorkloads.hack(300, "hack/mlflow-up.sh");
     }
-    hack(300, "hack/seed-models.sh");
+    v1Source = RealWorkloads.seed("1", false);
+    v2Source = RealWorkloads.seed("2", false);
     restrictedNamespace(NS);
-    hack(120, "hack/store-secret.sh", NS);
+    RealWorkloads.storeSecret(NS);
 
     mlflow("POST", "registered-models/create", Map.of("name", MODEL));
-    assertEquals("1", register(V1_SOURCE, null));
+    assertEquals("1", register(v1Source, null));
     runId = newRun();
-    assertEquals("2", register(V2_SOURCE, runId));
+    assertEquals("2", register(v2Source, runId));
     setAlias("champion", "1");
   }
 
@@ -109,7 +104,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
   @Test
   @Order(1)
-  void theChampionServesOnRealPodsThatNeverSeeTheAlias() {
+  void theChampionServesOnRealPodsThatNeverSeeTheAlias() throws IOException {
     cluster().kubectlWithInput(modelDeployment(), "apply", "-n", NS, "-f", "-");
 
     ModelDeployment md =
@@ -120,16 +115,17 @@ class MlflowRegistryE2EIT extends E2ESupport {
     assertEquals("champion", pin.alias);
     assertEquals("1", pin.version);
     assertEquals("models:/" + MODEL + "/1", pin.modelUri);
-    assertEquals(V1_SOURCE, pin.storageUri);
+    assertEquals(v1Source, pin.storageUri);
     assertEquals(TestEndpoints.MLFLOW + "/#/models/" + MODEL + "/versions/1", pin.link);
-    assertEquals(V1_SOURCE, md.getStatus().servingModel.uri);
+    assertEquals(v1Source, md.getStatus().servingModel.uri);
     assertEquals("True", resolved(md).getStatus());
+    assertEquals("1", RealWorkloads.predict(NS, MD, RealWorkloads.IRIS_ROWS).version());
 
     List<Pod> pods = runningPods();
     assertEquals(1, pods.size(), "one replica");
     Pod pod = pods.get(0);
     assertEquals(
-        List.of(V1_SOURCE, "/mnt/models"), pod.getSpec().getInitContainers().get(0).getArgs());
+        List.of(v1Source, "/mnt/models"), pod.getSpec().getInitContainers().get(0).getArgs());
     assertEquals("1", pod.getMetadata().getLabels().get("modelops.dev/model-version"));
     assertFalse(Serialization.asJson(pod).contains("models:/"), "pods get the storage location");
 
@@ -140,14 +136,14 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
   @Test
   @Order(2)
-  void movingTheAliasRollsOutItsVersionThroughTheCanary() {
+  void movingTheAliasRollsOutItsVersionThroughTheCanary() throws IOException {
     setAlias("champion", "2");
 
     ModelDeployment canary =
         awaitMdep(
             "a canary of version 2 beside the stable 1",
             m -> m.getStatus().rollout != null && "2".equals(m.getStatus().rollout.canaryVersion));
-    assertEquals(V2_SOURCE, canary.getStatus().rollout.canaryUri);
+    assertEquals(v2Source, canary.getStatus().rollout.canaryUri);
     assertEquals("1", canary.getStatus().rollout.stableVersion);
     assertEquals("2", canary.getStatus().registry.version, "pinned as soon as it moved");
 
@@ -157,28 +153,32 @@ class MlflowRegistryE2EIT extends E2ESupport {
     VersionHistoryEntry latest = promoted.getStatus().history.get(0);
     assertEquals("2", latest.version);
     assertEquals(VersionHistoryEntry.Outcome.Serving, latest.outcome);
-    assertEquals(V2_SOURCE, latest.uri);
+    assertEquals(v2Source, latest.uri);
     assertEquals("models:/" + MODEL + "/2", latest.registry.modelUri);
     assertEquals(runId, latest.registry.runId, "the run that produced it");
     VersionHistoryEntry before = promoted.getStatus().history.get(1);
     assertEquals("1", before.version);
     assertEquals(VersionHistoryEntry.Outcome.Superseded, before.outcome);
     assertEquals(
-        V1_SOURCE, before.registry.storageUri, "history keeps the pin: rollback is one edit");
+        v1Source, before.registry.storageUri, "history keeps the pin: rollback is one edit");
     await("the canary Deployment is gone")
         .atMost(CONVERGE)
         .until(
             () ->
                 api().apps().deployments().inNamespace(NS).withName(MD + "-canary").get() == null);
     assertEquals(
-        List.of(V2_SOURCE, "/mnt/models"),
+        List.of(v2Source, "/mnt/models"),
         runningPods().get(0).getSpec().getInitContainers().get(0).getArgs());
     assertTrue(events().contains("CanaryStarted") && events().contains("CanaryPromoted"));
+    assertEquals(
+        "2",
+        RealWorkloads.predict(NS, MD, RealWorkloads.IRIS_ROWS).version(),
+        "the model server answers as version 2");
   }
 
   @Test
   @Order(3)
-  void aDeletedVersionTakesItsAliasAndNothingThatServesChanges() {
+  void aDeletedVersionTakesItsAliasAndNothingThatServesChanges() throws IOException {
     Deployment stable = api().apps().deployments().inNamespace(NS).withName(MD).get();
     long generation = stable.getMetadata().getGeneration();
 
@@ -212,11 +212,13 @@ class MlflowRegistryE2EIT extends E2ESupport {
                         .getGeneration()
                     == generation);
     assertEquals(1, runningPods().size());
+    assertEquals("2", RealWorkloads.predict(NS, MD, RealWorkloads.IRIS_ROWS).version());
   }
 
   @Test
   @Order(4)
-  void aTrainerThatRegisteredVersion3IsPromotedThroughTheCanaryAndOnlyThenGetsTheAlias() {
+  void aTrainerThatRegisteredVersion3IsPromotedThroughTheCanaryAndOnlyThenGetsTheAlias()
+      throws IOException {
     cluster()
         .kubectlWithInput(
             manualRetrainPolicy(POLICY, MD, "registryAlias: champion"),
@@ -241,7 +243,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
     // What the trainer does: train, log a run, register the model, report models:/NAME/3.
     String trainedBy = newRun();
-    assertEquals("3", register(V1_SOURCE, trainedBy));
+    assertEquals("3", register(RealWorkloads.seed("3", false), trainedBy));
     writeTerminationMessage(NS, job, "{\"uri\": \"models:/" + MODEL + "/3\"}");
 
     ModelDeployment canary =
@@ -270,6 +272,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
                         == RegistryAliasUpdate.State.Set);
     assertEquals("champion", done.getStatus().history.get(0).aliasUpdate.alias);
     assertTrue(events().contains("RegistryAliasSet"));
+    assertEquals("3", RealWorkloads.predict(NS, MD, RealWorkloads.IRIS_ROWS).version());
 
     RetrainRecord record =
         await("the retrain record names the run and the alias")
@@ -314,7 +317,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
               queries:
                 - name: canary-scraped
                   prometheus:
-                    endpoint: platform
+                    endpoint: default
                     query: sum(up{job="model-servers",namespace="%s",deployment="%s",track="canary"})
                   successCondition: ">= 1"
         """
@@ -470,20 +473,5 @@ class MlflowRegistryE2EIT extends E2ESupport {
 
   static String q(String value) {
     return URLEncoder.encode(value, StandardCharsets.UTF_8);
-  }
-
-  /** A hack/ script as root, with the control plane's kubeconfig (what a person would type). */
-  static void hack(long timeoutSeconds, String... command) {
-    Processes.Result result =
-        Processes.run(
-            LocalControlPlane.ROOT,
-            Map.of("KUBECONFIG", LocalControlPlane.ADMIN_KUBECONFIG.toString()),
-            null,
-            timeoutSeconds,
-            List.of(command));
-    if (result.exitCode() != 0) {
-      throw new IllegalStateException(
-          String.join(" ", command) + " failed (" + result.exitCode() + "):\n" + result.output());
-    }
   }
 }

@@ -10,14 +10,10 @@ import java.util.stream.Collectors;
 /**
  * The metric endpoints the e2e operator declares, as an administrator would: fixed names, each on a
  * loopback port reserved once per test JVM, where a test then starts its Prometheus or listener.
- * "closed" is a port nothing listens on; "platform" is the real node's Prometheus (hack/README,
- * platform services), there only with the real node. Metric queries go nowhere else. The model
- * registry it declares is the platform's MLflow, "mlflow".
+ * "closed" is a port nothing listens on. Metric queries go nowhere else. The model registry it
+ * declares is the platform's MLflow, "mlflow".
  */
 final class TestEndpoints {
-  /** The real node's Prometheus (hack/platform-up.sh): scrapes the real serving pods every 2 s. */
-  static final String PLATFORM_PROMETHEUS = "http://10.88.0.1:9090";
-
   /**
    * The platform's MLflow (hack/mlflow-up.sh, MODELOPS_MLFLOW=1), as the e2e operator's registry.
    */
@@ -40,9 +36,15 @@ final class TestEndpoints {
     return "http://127.0.0.1:" + port(name);
   }
 
+  /**
+   * The platform's Prometheus on the real node (hack/platform-up.sh), which scrapes the real
+   * serving pods: declared as "default", the endpoint deploy/examples name.
+   */
+  static final String PLATFORM_PROMETHEUS = "http://10.88.0.1:9090";
+
   /** MODELOPS_METRIC_ENDPOINTS of the operator under test. */
   static String declaration() {
-    return "closed=http://127.0.0.1:9,platform="
+    return "closed=http://127.0.0.1:9,default="
         + PLATFORM_PROMETHEUS
         + ","
         + PORTS.keySet().stream().map(n -> n + "=" + url(n)).collect(Collectors.joining(","));

@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
+import dev.modelops.operator.api.v1alpha1.RetrainRecord;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -21,6 +23,27 @@ class RetrainBackoffTest {
     assertEquals(Duration.ofHours(16), RetrainBackoff.cooldown(HOUR, 5));
     assertEquals(RetrainBackoff.MAX_BACKOFF, RetrainBackoff.cooldown(HOUR, 6), "32h is capped");
     assertEquals(RetrainBackoff.MAX_BACKOFF, RetrainBackoff.cooldown(HOUR, Integer.MAX_VALUE));
+  }
+
+  @Test
+  void rolledBackModelsAndFailedJobsMakeTheRunARunningRetrainDoesNotEndIt() {
+    var history =
+        List.of(
+            record(RetrainRecord.Outcome.Running, RetrainRecord.Promotion.Pending),
+            record(RetrainRecord.Outcome.Succeeded, RetrainRecord.Promotion.RolledBack),
+            record(RetrainRecord.Outcome.Failed, RetrainRecord.Promotion.NotPromoted),
+            record(RetrainRecord.Outcome.Succeeded, RetrainRecord.Promotion.Promoted),
+            record(RetrainRecord.Outcome.Failed, RetrainRecord.Promotion.NotPromoted));
+    assertEquals(2, RetrainBackoff.failuresInARow(history));
+    assertEquals(0, RetrainBackoff.failuresInARow(history.subList(3, 5)), "a promoted model");
+    assertEquals(0, RetrainBackoff.failuresInARow(List.of()));
+  }
+
+  static RetrainRecord record(RetrainRecord.Outcome outcome, RetrainRecord.Promotion promotion) {
+    RetrainRecord record = new RetrainRecord();
+    record.outcome = outcome;
+    record.promotion = promotion;
+    return record;
   }
 
   @Test

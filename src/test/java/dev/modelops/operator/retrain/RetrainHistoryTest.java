@@ -200,9 +200,11 @@ class RetrainHistoryTest {
     rejected.source = new ModelSource();
     rejected.source.policy = "p";
     rejected.source.job = "p-retrain-1";
+    assertEquals(0, status.consecutiveFailures, "the Job itself succeeded");
     var events = RetrainHistory.reflectRollbacks(status, "p", List.of(rejected));
     assertEquals(RetrainRecord.Promotion.RolledBack, status.history.get(0).promotion);
     assertEquals("ModelRolledBack", events.get(0).reason());
+    assertEquals(1, status.consecutiveFailures, "a rolled-back model is a failure in a row");
     assertTrue(
         RetrainHistory.reflectRollbacks(status, "p", List.of(rejected)).isEmpty(), "reported once");
     assertTrue(

@@ -25,6 +25,7 @@ import dev.modelops.operator.status.StatusChange;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -85,7 +86,9 @@ class CanaryRolloutTest {
 
     status.rollout = analysing.rollout();
     md.setStatus(status);
-    assertTrue(CanaryRollout.measurementDue(md, T0), "the first measurement is due at once");
+    assertFalse(
+        CanaryRollout.measurementDue(md, T0), "the canary serves one interval before it is judged");
+    assertTrue(CanaryRollout.measurementDue(md, T0.plusSeconds(30)), "the default interval, 30s");
     var failed =
         CanaryRollout.advance(
             md,
@@ -93,12 +96,42 @@ class CanaryRolloutTest {
             Optional.of(canaryPods("2.0.0", 1)),
             4,
             Optional.of(List.of(Measurement.unmeasurable("error-rate", "SourceUnreachable"))),
-            T0.plusSeconds(1));
+            T0.plusSeconds(30));
     assertEquals(CanaryRollout.Ending.RolledBack, failed.ending());
     assertEquals("AnalysisFailed", failed.endReason());
     assertNull(failed.rollout());
     assertEquals(Optional.of("rolled_back"), failed.endedOutcome());
     assertEquals(List.of(Reason.RolledBack), reasons(failed));
+  }
+
+  @Test
+  void aCanaryWhosePodsMissTheProgressDeadlineIsRolledBackSayingWhy() {
+    ModelDeployment md = canary("2.0.0");
+    ModelDeploymentStatus status = servingWithNewEntry("1.0.0", "2.0.0");
+    status.rollout = CanaryStateMachine.start("2.0.0", uri("2.0.0"), "1.0.0", uri("1.0.0"), T0);
+    Deployment stuck = canaryPods("2.0.0", 0);
+    Optional<String> why = Optional.of("pod ranker-canary-x: init container model-puller exited 1");
+
+    var waiting =
+        CanaryRollout.advance(md, status, Optional.of(stuck), 4, Optional.empty(), why, T0);
+    assertEquals("WaitingForCanaryPods", waiting.progressReason());
+    assertTrue(waiting.progressMessage().endsWith(why.get()), waiting.progressMessage());
+
+    stuck
+        .getStatus()
+        .setConditions(
+            List.of(
+                new DeploymentConditionBuilder()
+                    .withType("Progressing")
+                    .withStatus("False")
+                    .withReason("ProgressDeadlineExceeded")
+                    .build()));
+    var rolledBack =
+        CanaryRollout.advance(
+            md, status, Optional.of(stuck), 4, Optional.empty(), why, T0.plusSeconds(600));
+    assertEquals(CanaryRollout.Ending.RolledBack, rolledBack.ending());
+    assertEquals("ProgressDeadlineExceeded", rolledBack.endReason());
+    assertTrue(rolledBack.endMessage().contains("model-puller exited 1"), rolledBack.endMessage());
   }
 
   @Test

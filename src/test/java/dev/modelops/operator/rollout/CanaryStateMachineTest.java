@@ -1,6 +1,7 @@
 package dev.modelops.operator.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -65,14 +66,19 @@ class CanaryStateMachineTest {
     assertEquals(1, early.state().stepIndex);
     var done = step(s, 1, Optional.empty(), T0.plusSeconds(60));
     assertEquals(2, done.state().stepIndex);
+    assertFalse(
+        CanaryStateMachine.measurementDue(STEPS, ANALYSIS, done.state(), T0.plusSeconds(60)),
+        "the canary serves one interval before it is judged");
+    assertEquals(Optional.of(Duration.ofSeconds(30)), done.wakeUpIn());
     assertTrue(
-        CanaryStateMachine.measurementDue(STEPS, ANALYSIS, done.state(), T0.plusSeconds(60)));
+        CanaryStateMachine.measurementDue(STEPS, ANALYSIS, done.state(), T0.plusSeconds(90)));
   }
 
   @Test
   void anAnalysisThatPassesAdvancesAfterCountMeasurementsOnItsInterval() {
     RolloutStatus s = at(2, T0);
-    Instant t = T0;
+    assertFalse(CanaryStateMachine.measurementDue(STEPS, ANALYSIS, s, T0.plusSeconds(29)));
+    Instant t = T0.plusSeconds(30);
     for (int i = 0; i < 2; i++) {
       assertTrue(CanaryStateMachine.measurementDue(STEPS, ANALYSIS, s, t));
       var d = step(s, 1, Optional.of(List.of(good())), t);

@@ -75,7 +75,7 @@ class RegistryModelsTest {
     var result =
         ServingStatusCalculator.compute(
             new ServingStatusCalculator.Inputs(
-                view, stable, Optional.empty(), Optional.empty(), T1));
+                view, stable, Optional.empty(), Optional.empty(), Optional.empty(), T1));
     List<Event> events = new ArrayList<>(result.events());
     ModelDeploymentStatus status = result.status();
     events.addAll(RegistryModels.record(md, status, pin, T1));

@@ -89,7 +89,7 @@ class ServingModelStateTest {
       var result =
           ServingStatusCalculator.compute(
               new ServingStatusCalculator.Inputs(
-                  md, Optional.of(stable()), canaryPods, measured, now));
+                  md, Optional.of(stable()), canaryPods, measured, Optional.empty(), now));
       md.setStatus(result.status());
       events.addAll(result.events());
     }

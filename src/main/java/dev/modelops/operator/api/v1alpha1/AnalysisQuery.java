@@ -13,7 +13,12 @@ public class AnalysisQuery {
   public String name;
 
   @Required
-  @JsonPropertyDescription("Where and what to measure: a PromQL instant query returning one value.")
+  @JsonPropertyDescription(
+      "Where and what to measure: a PromQL instant query returning one value. The query may name"
+          + " {{canaryVersion}}, {{stableVersion}}, {{name}} and {{namespace}}, replaced before it"
+          + " is sent, e.g. model_requests_total{namespace=\"{{namespace}}\",version=\"{{canaryVersion}}\"}:"
+          + " a window (rate over 1m) then reads this canary's pods only, not those of one rolled"
+          + " back a moment ago.")
   public PrometheusSource prometheus;
 
   @Required

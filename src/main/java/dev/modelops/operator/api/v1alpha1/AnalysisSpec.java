@@ -31,7 +31,11 @@ public class AnalysisSpec {
               + Defaults.MIN_ANALYSIS_INTERVAL
               + ", such as 30s")
   @JsonPropertyDescription(
-      "Time between measurements (at least " + Defaults.MIN_ANALYSIS_INTERVAL + ").")
+      "Time between measurements, and from the start of an analysis step to its first"
+          + " measurement, so the canary serves (and is scraped) for one interval before it is"
+          + " judged (at least "
+          + Defaults.MIN_ANALYSIS_INTERVAL
+          + ").")
   public String interval;
 
   @Default("" + Defaults.ANALYSIS_COUNT)
