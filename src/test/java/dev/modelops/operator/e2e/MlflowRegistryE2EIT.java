@@ -318,10 +318,10 @@ class MlflowRegistryE2EIT extends E2ESupport {
                 - name: canary-scraped
                   prometheus:
                     endpoint: default
-                    query: sum(up{job="model-servers",namespace="%s",deployment="%s",track="canary"})
+                    query: sum(up{job="model-servers",namespace="{{namespace}}",deployment="{{name}}",track="canary",version="{{canaryVersion}}"})
                   successCondition: ">= 1"
         """
-        .formatted(MD, reference("champion"), NS, MD);
+        .formatted(MD, reference("champion"));
   }
 
   static String reference(String alias) {

@@ -437,7 +437,9 @@ class ModelDeploymentReconcilerMockTest {
     await("back, and the move rolls out")
         .atMost(WAIT)
         .until(() -> STORAGE_2.equals(podUri("down")));
-    assertEquals("True", resolved("down").getStatus());
+    await()
+        .atMost(WAIT)
+        .until(() -> resolved("down"), c -> c != null && "True".equals(c.getStatus()));
   }
 
   @Test
