@@ -107,8 +107,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
   void theChampionServesOnRealPodsThatNeverSeeTheAlias() throws IOException {
     cluster().kubectlWithInput(modelDeployment(), "apply", "-n", NS, "-f", "-");
 
-    ModelDeployment md =
-        awaitMdep("serving the champion, version 1", m -> ready(m) && "1".equals(serving(m)));
+    ModelDeployment md = awaitMdep("serving the champion, version 1", m -> servingOnly(m, "1"));
     var pin = md.getStatus().registry;
     assertEquals("mlflow", pin.endpoint);
     assertEquals(MODEL, pin.name);
@@ -147,8 +146,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
     assertEquals("1", canary.getStatus().rollout.stableVersion);
     assertEquals("2", canary.getStatus().registry.version, "pinned as soon as it moved");
 
-    ModelDeployment promoted =
-        awaitMdep("version 2 serving", m -> ready(m) && "2".equals(serving(m)));
+    ModelDeployment promoted = awaitMdep("version 2 serving", m -> servingOnly(m, "2"));
     assertNull(promoted.getStatus().rollout);
     VersionHistoryEntry latest = promoted.getStatus().history.get(0);
     assertEquals("2", latest.version);
@@ -219,6 +217,10 @@ class MlflowRegistryE2EIT extends E2ESupport {
   @Order(4)
   void aTrainerThatRegisteredVersion3IsPromotedThroughTheCanaryAndOnlyThenGetsTheAlias()
       throws IOException {
+    // What the trainer does first: train, log a run, register the model. Done before the Job
+    // runs: its (kwok) pod finishes at once, and a Job without a result after 30 s is a failure.
+    String trainedBy = newRun();
+    assertEquals("3", register(RealWorkloads.seed("3", false), trainedBy));
     cluster()
         .kubectlWithInput(
             manualRetrainPolicy(POLICY, MD, "registryAlias: champion"),
@@ -241,9 +243,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
                 e -> "MODEL_URI".equals(e.getName()) && e.getValue().equals(reference("champion"))),
         "the trainer gets the reference: " + env);
 
-    // What the trainer does: train, log a run, register the model, report models:/NAME/3.
-    String trainedBy = newRun();
-    assertEquals("3", register(RealWorkloads.seed("3", false), trainedBy));
+    // What the trainer does once the Job's pod finished: report models:/NAME/3.
     writeTerminationMessage(NS, job, "{\"uri\": \"models:/" + MODEL + "/3\"}");
 
     ModelDeployment canary =
@@ -254,8 +254,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
     assertEquals("3", canary.getSpec().model.version);
     assertNull(aliasVersion("champion"), "no alias before the canary completed");
 
-    ModelDeployment serving =
-        awaitMdep("version 3 serving", m -> ready(m) && "3".equals(serving(m)));
+    ModelDeployment serving = awaitMdep("version 3 serving", m -> servingOnly(m, "3"));
     VersionHistoryEntry latest = serving.getStatus().history.get(0);
     assertEquals(POLICY, latest.source.policy, "the lineage names the policy");
     assertEquals(job.getMetadata().getName(), latest.source.job);
@@ -344,6 +343,21 @@ class MlflowRegistryE2EIT extends E2ESupport {
     assertTrue(at >= 0, "no column " + header + " in:\n" + table);
     String row = lines.get(1);
     return row.substring(Math.min(at, row.length())).strip().split("\\s+")[0];
+  }
+
+  /**
+   * The version serves, no rollout runs, and every running serving pod runs it: what the Service
+   * answers with is that version.
+   */
+  static boolean servingOnly(ModelDeployment md, String version) {
+    List<Pod> pods = runningPods();
+    return version.equals(serving(md))
+        && md.getStatus().rollout == null
+        && "Ready".equals(String.valueOf(md.getStatus().phase))
+        && pods.size() == md.getSpec().replicas
+        && pods.stream()
+            .allMatch(
+                p -> version.equals(p.getMetadata().getLabels().get("modelops.dev/model-version")));
   }
 
   static boolean ready(ModelDeployment md) {
