@@ -73,3 +73,23 @@ ties that file to the code paths).
 {{- end -}}
 {{- join "," $pairs -}}
 {{- end -}}
+
+{{/* modelRegistries as the operator reads them: NAME=URL,NAME=URL (sorted by name). */}}
+{{- define "modelops.modelRegistries" -}}
+{{- $pairs := list -}}
+{{- range $name, $registry := .Values.modelRegistries -}}
+{{- $pairs = append $pairs (printf "%s=%s" $name $registry.url) -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}
+
+{{/* The UI addresses of the registries that have one: NAME=URL,... (empty when none has). */}}
+{{- define "modelops.modelRegistryLinks" -}}
+{{- $pairs := list -}}
+{{- range $name, $registry := .Values.modelRegistries -}}
+{{- if $registry.uiUrl -}}
+{{- $pairs = append $pairs (printf "%s=%s" $name $registry.uiUrl) -}}
+{{- end -}}
+{{- end -}}
+{{- join "," $pairs -}}
+{{- end -}}

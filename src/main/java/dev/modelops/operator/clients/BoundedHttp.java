@@ -38,10 +38,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * Every HTTP read the operator makes of a metric source: asynchronous (no thread waits on a
- * socket), with a deadline that covers the whole exchange including a body that trickles in, and a
- * size cap on the body. Failures become a {@link MetricSourceException} with a fixed reason and a
- * message that never contains the body, a remote error text or credentials.
+ * Every HTTP call the operator makes to a metric source or a model registry: asynchronous (no
+ * thread waits on a socket), with a deadline that covers the whole exchange including a body that
+ * trickles in, and a size cap on the body. Failures become a {@link MetricSourceException} with a
+ * fixed reason and a message that never contains the body, a remote error text or credentials.
  */
 @ApplicationScoped
 public class BoundedHttp {
@@ -107,13 +107,36 @@ public class BoundedHttp {
    */
   public CompletableFuture<Response> get(
       URI uri, Map<String, String> headers, Duration deadline, String caPem, String what) {
+    return send(HttpRequest.newBuilder(uri).GET(), headers, deadline, caPem, what);
+  }
+
+  /**
+   * A POST of a JSON body, bounded the same way (a registry write, e.g. setting a model alias).
+   *
+   * @param what names the target in messages, as for {@link #get}
+   */
+  public CompletableFuture<Response> postJson(
+      URI uri, Map<String, String> headers, String json, Duration deadline, String what) {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8));
+    return send(request, headers, deadline, null, what);
+  }
+
+  private CompletableFuture<Response> send(
+      HttpRequest.Builder request,
+      Map<String, String> headers,
+      Duration deadline,
+      String caPem,
+      String what) {
     HttpClient client;
     try {
       client = client(caPem);
     } catch (MetricSourceException e) {
       return CompletableFuture.failedFuture(e);
     }
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(deadline).GET();
+    request.timeout(deadline);
     headers.forEach(request::header);
     CompletableFuture<HttpResponse<byte[]>> exchange =
         client.sendAsync(request.build(), info -> new CappedBody(maxBytes));

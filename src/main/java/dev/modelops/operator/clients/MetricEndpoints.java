@@ -11,7 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 
 /**
  * The metric endpoints the administrator declared (modelops.metric-endpoints, NAME=URL pairs). They
@@ -21,8 +20,6 @@ import java.util.regex.Pattern;
  */
 @ApplicationScoped
 public class MetricEndpoints {
-  private static final Pattern NAME = Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$");
-
   /** A declared endpoint: its name and base URL (no trailing slash). */
   public record Endpoint(String name, URI base) {
     /** How messages name it: never more than its name, which the administrator chose. */
@@ -43,20 +40,8 @@ public class MetricEndpoints {
    */
   public MetricEndpoints(List<String> declarations) {
     Map<String, Endpoint> endpoints = new LinkedHashMap<>();
-    for (String declaration : declarations) {
-      String entry = declaration.strip();
-      if (entry.isEmpty()) {
-        continue;
-      }
-      int equals = entry.indexOf('=');
-      String name = equals < 0 ? "" : entry.substring(0, equals).strip();
-      String url = equals < 0 ? "" : entry.substring(equals + 1).strip();
-      if (!NAME.matcher(name).matches() || name.length() > 63) {
-        throw new IllegalArgumentException(
-            "modelops.metric-endpoints: '" + entry + "' is not NAME=URL with a DNS-label NAME");
-      }
-      endpoints.put(name, new Endpoint(name, normalize(url, name)));
-    }
+    DeclaredEndpoints.parse("modelops.metric-endpoints", declarations)
+        .forEach((name, base) -> endpoints.put(name, new Endpoint(name, base)));
     this.byName = Collections.unmodifiableMap(endpoints);
   }
 
@@ -96,42 +81,8 @@ public class MetricEndpoints {
         : " (declared: " + String.join(", ", byName.keySet()) + ")";
   }
 
-  private static URI normalize(String url, String name) {
-    return parse(url)
-        .orElseThrow(
-            () ->
-                new IllegalArgumentException(
-                    "modelops.metric-endpoints: the URL of "
-                        + name
-                        + " is not an absolute http:// or https:// URL without query"));
-  }
-
   /** An absolute http(s) URL without query, fragment or user info, trailing slashes removed. */
   static Optional<URI> parse(String url) {
-    if (url == null || url.length() > 2048) {
-      return Optional.empty();
-    }
-    try {
-      URI uri = URI.create(url.strip().replaceAll("/+$", "")).normalize();
-      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase();
-      if (!(scheme.equals("http") || scheme.equals("https"))
-          || uri.getHost() == null
-          || uri.getRawQuery() != null
-          || uri.getRawFragment() != null
-          || uri.getRawUserInfo() != null) {
-        return Optional.empty();
-      }
-      return Optional.of(
-          new URI(
-              scheme,
-              null,
-              uri.getHost().toLowerCase(),
-              uri.getPort(),
-              uri.getPath() == null ? "" : uri.getPath(),
-              null,
-              null));
-    } catch (IllegalArgumentException | java.net.URISyntaxException e) {
-      return Optional.empty();
-    }
+    return DeclaredEndpoints.url(url);
   }
 }

@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,31 +23,6 @@ import java.util.concurrent.CompletionException;
  */
 @ApplicationScoped
 public class PrometheusClient {
-
-  /** Credentials for a request; toString never shows them. */
-  public record Auth(String bearerToken, String username, String password) {
-    public static Auth bearer(String token) {
-      return new Auth(token, null, null);
-    }
-
-    public static Auth basic(String username, String password) {
-      return new Auth(null, username, password);
-    }
-
-    String header() {
-      if (bearerToken != null) {
-        return "Bearer " + bearerToken.strip();
-      }
-      return "Basic "
-          + Base64.getEncoder()
-              .encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String toString() {
-      return bearerToken != null ? "Auth[bearer ***]" : "Auth[basic " + username + ":***]";
-    }
-  }
 
   private final BoundedHttp http;
   private final AsyncLimiter perEndpoint;
@@ -64,7 +38,11 @@ public class PrometheusClient {
   }
 
   public CompletableFuture<List<Sample>> query(
-      MetricEndpoints.Endpoint endpoint, String promql, Auth auth, String caPem, Duration timeout) {
+      MetricEndpoints.Endpoint endpoint,
+      String promql,
+      HttpAuth auth,
+      String caPem,
+      Duration timeout) {
     URI uri =
         URI.create(
             endpoint.base()

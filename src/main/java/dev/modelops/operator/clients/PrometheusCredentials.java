@@ -16,13 +16,13 @@ import java.util.concurrent.CompletionException;
  */
 public final class PrometheusCredentials {
 
-  public record Resolved(PrometheusClient.Auth auth, String caPem) {}
+  public record Resolved(HttpAuth auth, String caPem) {}
 
   private PrometheusCredentials() {}
 
   public static CompletableFuture<Resolved> resolve(
       PrometheusSource source, String namespace, ClusterReader cluster) {
-    CompletableFuture<Optional<PrometheusClient.Auth>> auth =
+    CompletableFuture<Optional<HttpAuth>> auth =
         source.authSecretRef == null
             ? CompletableFuture.completedFuture(Optional.empty())
             : cluster
@@ -41,15 +41,9 @@ public final class PrometheusCredentials {
     return auth.thenCombine(ca, (a, c) -> new Resolved(a.orElse(null), c.orElse(null)));
   }
 
-  private static PrometheusClient.Auth auth(String name, Optional<Map<String, String>> data) {
-    Map<String, String> keys = data.orElseThrow(() -> refused(name));
-    if (keys.get("token") != null) {
-      return PrometheusClient.Auth.bearer(keys.get("token"));
-    }
-    if (keys.get("username") != null) {
-      return PrometheusClient.Auth.basic(keys.get("username"), keys.getOrDefault("password", ""));
-    }
-    throw refused(name);
+  private static HttpAuth auth(String name, Optional<Map<String, String>> data) {
+    return HttpAuth.fromSecret(data.orElseThrow(() -> refused(name)))
+        .orElseThrow(() -> refused(name));
   }
 
   private static CompletionException refused(String name) {

@@ -22,6 +22,21 @@ public interface OperatorSettings {
 
   Fetch fetch();
 
+  /**
+   * The model registries (MLflow tracking servers) that a registry reference in spec.model.uri may
+   * be resolved through, as NAME=URL pairs, e.g. {@code mlflow=http://mlflow.mlflow.svc:5000}.
+   * Tenants name one (spec.model.registry.endpoint); any other address is refused.
+   */
+  java.util.Optional<java.util.List<String>> modelRegistries();
+
+  /**
+   * Optional UI addresses of declared registries, NAME=URL pairs, for the link in
+   * status.registry.link (e.g. {@code mlflow=https://mlflow.example.com}).
+   */
+  java.util.Optional<java.util.List<String>> modelRegistryLinks();
+
+  Registry registry();
+
   Trainer trainer();
 
   /** Bounds on every read from a metric source, so no tenant can exhaust the operator. */
@@ -37,6 +52,24 @@ public interface OperatorSettings {
     /** Pod scrapes in flight per namespace; more wait their turn. */
     @WithDefault("8")
     int maxConcurrentPerNamespace();
+  }
+
+  /** Bounds on every call to a model registry. */
+  interface Registry {
+    /** Deadline of one registry request, the body included (RegistryUnreachable after it). */
+    @WithDefault("5s")
+    java.time.Duration timeout();
+
+    /** Requests in flight to one registry; more wait their turn. */
+    @WithDefault("8")
+    int maxConcurrentPerRegistry();
+
+    /**
+     * The shortest interval at which a ModelDeployment's reference is resolved again, whatever its
+     * registry.resolveInterval says (the CRD's own floor is 10s).
+     */
+    @WithDefault("10s")
+    java.time.Duration minResolveInterval();
   }
 
   /** What a RetrainPolicy's jobTemplate may ask of the trainer pod. */

@@ -4,22 +4,16 @@ import dev.modelops.operator.api.v1alpha1.DriftSpec;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.clients.ServingPodCache;
 import dev.modelops.operator.observability.RetrainMetrics;
+import dev.modelops.operator.support.TimerChains;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.ExternalResourceCachingEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.IndexerResourceCache;
 import io.javaoperatorsdk.operator.processing.event.source.ResourceEventAware;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -44,19 +38,9 @@ final class DriftPoller
   private final DriftEvaluator evaluator;
   private final RetrainMetrics metrics;
   private final ServingPodCache pods;
-  private final ScheduledExecutorService timers =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "drift-timers");
-            t.setDaemon(true);
-            return t;
-          });
 
   /** The measurement chain of each policy: one at a time, a new one replaces the old. */
-  private final Map<ResourceID, Long> chains = new ConcurrentHashMap<>();
-
-  private final Map<ResourceID, ScheduledFuture<?>> scheduled = new ConcurrentHashMap<>();
-  private final AtomicLong chainIds = new AtomicLong();
+  private final TimerChains<ResourceID> chains = new TimerChains<>("drift-timers");
 
   DriftPoller(
       EventSourceContext<RetrainPolicy> context,
@@ -84,7 +68,7 @@ final class DriftPoller
             || policy.getSpec().suspended() != old.getSpec().suspended();
     if (sourceChanged) {
       // Measure what the policy now says at once, not at the end of the old interval.
-      cancel(ResourceID.fromResource(policy));
+      chains.cancel(ResourceID.fromResource(policy));
       releasePods(old);
       schedule(policy, Duration.ZERO);
     } else {
@@ -95,7 +79,7 @@ final class DriftPoller
   @Override
   public void onResourceDeleted(RetrainPolicy policy) {
     ResourceID id = ResourceID.fromResource(policy);
-    cancel(id);
+    chains.cancel(id);
     handleDelete(id);
     releasePods(policy);
     metrics.forget(policy.getMetadata().getNamespace(), policy.getMetadata().getName());
@@ -104,41 +88,26 @@ final class DriftPoller
   @Override
   public void stop() {
     super.stop();
-    timers.shutdownNow();
+    chains.shutdown();
   }
 
   /** Starts the policy's measurements, unless they run already. */
   private void schedule(RetrainPolicy policy, Duration delay) {
     ResourceID id = ResourceID.fromResource(policy);
     if (!measured(policy)) {
-      cancel(id);
+      chains.cancel(id);
       if (!getSecondaryResources(id).isEmpty()) {
         handleResources(id, Set.of(), true);
       }
       return;
     }
-    long chain = chainIds.incrementAndGet();
-    if (chains.putIfAbsent(id, chain) == null) {
-      tick(id, chain, delay);
-    }
+    chains.start(id, NAME, delay, this::measure);
   }
 
-  private void tick(ResourceID id, long chain, Duration delay) {
-    scheduled.put(
-        id, timers.schedule(() -> measure(id, chain), delay.toMillis(), TimeUnit.MILLISECONDS));
-  }
-
-  private boolean current(ResourceID id, long chain) {
-    return Objects.equals(chains.get(id), chain);
-  }
-
-  private void measure(ResourceID id, long chain) {
+  private void measure(ResourceID id, TimerChains.Chain chain) {
     RetrainPolicy policy = policies.get(id).orElse(null);
-    if (!current(id, chain)) {
-      return;
-    }
     if (policy == null || !measured(policy) || !isRunning()) {
-      chains.remove(id, chain);
+      chains.end(id, chain);
       return;
     }
     if (usesPods(policy.getSpec().drift)) {
@@ -164,22 +133,13 @@ final class DriftPoller
   }
 
   /** The next measurement of this chain, at the interval the policy has now. */
-  private void next(ResourceID id, long chain) {
-    if (!current(id, chain)) {
-      return;
-    }
+  private void next(ResourceID id, TimerChains.Chain chain) {
     RetrainPolicy policy = policies.get(id).filter(DriftPoller::measured).orElse(null);
     if (policy == null) {
-      chains.remove(id, chain);
+      chains.end(id, chain);
       return;
     }
-    try {
-      tick(id, chain, policy.getSpec().drift.evaluationIntervalOrDefault());
-    } catch (RuntimeException e) {
-      // Only a stopped timer refuses; nothing is measured after a stop anyway.
-      chains.remove(id, chain);
-      LOG.debugf("%s: drift measurements stopped (%s)", id, e.getClass().getSimpleName());
-    }
+    chains.next(id, chain, policy.getSpec().drift.evaluationIntervalOrDefault(), this::measure);
   }
 
   private void record(RetrainPolicy policy, DriftEvaluation evaluation) {
@@ -189,14 +149,6 @@ final class DriftPoller
     if (evaluation.available()) {
       metrics.score(ns, name, RetrainMetrics.ALL_FEATURES, evaluation.score());
       evaluation.features().forEach((feature, score) -> metrics.score(ns, name, feature, score));
-    }
-  }
-
-  private void cancel(ResourceID id) {
-    chains.remove(id);
-    ScheduledFuture<?> future = scheduled.remove(id);
-    if (future != null) {
-      future.cancel(false);
     }
   }
 

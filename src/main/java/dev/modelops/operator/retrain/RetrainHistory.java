@@ -176,6 +176,37 @@ public final class RetrainHistory {
     return events;
   }
 
+  /**
+   * For a registered model this policy promoted: the MLflow run the ModelDeployment's history names
+   * for it, and the alias once it was set there (spec.registryAlias, after the rollout).
+   */
+  public static void reflectRegistry(
+      RetrainPolicyStatus status,
+      String policy,
+      List<dev.modelops.operator.api.v1alpha1.VersionHistoryEntry> targetHistory) {
+    if (targetHistory == null) {
+      return;
+    }
+    for (var entry : targetHistory) {
+      if (entry.registry == null || entry.source == null || !policy.equals(entry.source.policy)) {
+        continue;
+      }
+      boolean aliasSet =
+          entry.aliasUpdate != null
+              && entry.aliasUpdate.state
+                  == dev.modelops.operator.api.v1alpha1.RegistryAliasUpdate.State.Set;
+      status.history.stream()
+          .filter(r -> r.job.equals(entry.source.job))
+          .forEach(
+              r -> {
+                r.runId = entry.registry.runId;
+                if (aliasSet) {
+                  r.registryAlias = entry.aliasUpdate.alias;
+                }
+              });
+    }
+  }
+
   /** A record for a retrain that starts now; the caller creates the Job of that name. */
   public static RetrainRecord started(
       String job, RetrainRecord.Trigger trigger, Double score, Instant now) {

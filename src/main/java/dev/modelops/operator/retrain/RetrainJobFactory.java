@@ -2,6 +2,7 @@ package dev.modelops.operator.retrain;
 
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelRules;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainRecord.Trigger;
 import io.fabric8.kubernetes.api.model.Container;
@@ -160,13 +161,22 @@ public final class RetrainJobFactory {
       pod.setRestartPolicy("Never");
     }
     restrictByDefault(pod);
-    List<EnvVar> env =
-        List.of(
-            new EnvVar("MODEL_NAME", target.getSpec().model.name, null),
-            new EnvVar("MODEL_VERSION", target.getSpec().model.version, null),
-            new EnvVar("MODEL_URI", target.getSpec().model.uri, null),
-            new EnvVar("DRIFT_SCORE", score == null ? "" : formatScore(score), null),
-            new EnvVar("TRIGGER", trigger.name(), null));
+    // For a registry reference, MODEL_URI is the reference (a trainer with an MLflow client reads
+    // it as is), MODEL_VERSION the version it is pinned to and MODEL_STORAGE_URI where that is.
+    var pin = target.getStatus() == null ? null : target.getStatus().registry;
+    boolean registered = ModelRules.isRegistryReference(target.getSpec().model.uri) && pin != null;
+    String version = target.getSpec().model.version;
+    List<EnvVar> env = new ArrayList<>();
+    env.add(new EnvVar("MODEL_NAME", target.getSpec().model.name, null));
+    env.add(
+        new EnvVar(
+            "MODEL_VERSION", version != null ? version : registered ? pin.version : "", null));
+    env.add(new EnvVar("MODEL_URI", target.getSpec().model.uri, null));
+    if (registered) {
+      env.add(new EnvVar("MODEL_STORAGE_URI", pin.storageUri, null));
+    }
+    env.add(new EnvVar("DRIFT_SCORE", score == null ? "" : formatScore(score), null));
+    env.add(new EnvVar("TRIGGER", trigger.name(), null));
     for (Container c : pod.getContainers()) {
       List<EnvVar> merged = new ArrayList<>(c.getEnv() != null ? c.getEnv() : List.of());
       merged.removeIf(e -> env.stream().anyMatch(o -> o.getName().equals(e.getName())));

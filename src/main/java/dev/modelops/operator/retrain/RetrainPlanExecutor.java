@@ -2,6 +2,7 @@ package dev.modelops.operator.retrain;
 
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelLineage;
+import dev.modelops.operator.api.v1alpha1.ModelRules;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
 import dev.modelops.operator.clients.EventRecorder;
@@ -114,7 +115,10 @@ public class RetrainPlanExecutor {
               p.job(),
               p.trigger().name(),
               p.score(),
-              now.toString()));
+              now.toString(),
+              // A registered model gets the policy's alias once it serves (the ModelDeployment
+              // moves it, after the rollout); a storage URI has no alias to move.
+              ModelRules.isRegistryReference(p.uri()) ? policy.getSpec().registryAlias : null));
       return true;
     } catch (KubernetesClientException e) {
       if (e.getCode() != 400 && e.getCode() != 422) {

@@ -5,6 +5,7 @@ import dev.modelops.operator.admission.WorkloadReferences;
 import dev.modelops.operator.api.v1alpha1.Keys;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
 import dev.modelops.operator.api.v1alpha1.ModelLineage;
+import dev.modelops.operator.api.v1alpha1.RegistryReference;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicy;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicySpec;
 import dev.modelops.operator.api.v1alpha1.RetrainPolicyStatus;
@@ -80,10 +81,13 @@ public final class RetrainPlanner {
     in.target()
         .filter(md -> md.getStatus() != null)
         .ifPresent(
-            md ->
-                events.addAll(
-                    RetrainHistory.reflectRollbacks(
-                        status, policy.getMetadata().getName(), md.getStatus().history)));
+            md -> {
+              events.addAll(
+                  RetrainHistory.reflectRollbacks(
+                      status, policy.getMetadata().getName(), md.getStatus().history));
+              RetrainHistory.reflectRegistry(
+                  status, policy.getMetadata().getName(), md.getStatus().history);
+            });
     RetrainBackoff.schedule(status, spec.cooldownOrDefault());
 
     // 2. A person approved a candidate (promotion: Manual)...
@@ -113,7 +117,15 @@ public final class RetrainPlanner {
         .flatMap(
             md ->
                 RetrainHistory.candidateInSpec(
-                    status, md.getSpec().model.version, md.getSpec().model.uri))
+                    status,
+                    md.getSpec().model.version != null
+                        ? md.getSpec().model.version
+                        : md.getSpec()
+                            .model
+                            .registryReference()
+                            .map(RegistryReference::version)
+                            .orElse(null),
+                    md.getSpec().model.uri))
         .ifPresent(
             event -> {
               events.add(event);
@@ -306,7 +318,13 @@ public final class RetrainPlanner {
       RetrainPolicy policy, Optional<ModelDeployment> target, List<RetrainJobView> jobs) {
     return target.map(
         md -> {
-          String version = md.getSpec().model.version;
+          // An alias reference has no version in its spec: the one it is pinned to stands for it.
+          String version =
+              md.getSpec().model.version != null
+                  ? md.getSpec().model.version
+                  : md.getStatus() != null && md.getStatus().registry != null
+                      ? md.getStatus().registry.version
+                      : "";
           String uri = md.getSpec().model.uri;
           Optional<ModelLineage> lineage =
               ModelLineage.of(md, version).filter(l -> uri.equals(l.uri()));
@@ -330,7 +348,12 @@ public final class RetrainPlanner {
                           md.getStatus() == null || md.getStatus().history == null
                               ? Optional.empty()
                               : md.getStatus().history.stream()
-                                  .filter(h -> version.equals(h.version) && uri.equals(h.uri))
+                                  .filter(
+                                      h ->
+                                          version.equals(h.version)
+                                              && (uri.equals(h.uri)
+                                                  || (h.registry != null
+                                                      && uri.equals(h.registry.modelUri))))
                                   .findFirst()
                                   .flatMap(h -> instant(h.startedAt)));
           return new RetrainHistory.TargetModel(version, uri, promotedSequence, writtenAt);

@@ -30,7 +30,9 @@ public class CanaryDeploymentDependent
 
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return build(md, ServingDeploymentDependent.puller(settings, context));
+    return build(
+        ServingDeploymentDependent.servingView(md, context),
+        ServingDeploymentDependent.puller(settings, context));
   }
 
   public static Deployment build(ModelDeployment md, String pullerImage) {

@@ -8,7 +8,9 @@ import dev.modelops.operator.api.v1alpha1.ServingModel;
 import dev.modelops.operator.clients.ClusterReferences;
 import dev.modelops.operator.clients.EventRecorder;
 import dev.modelops.operator.clients.PrometheusAnalyzer;
+import dev.modelops.operator.clients.RegistryResolver;
 import dev.modelops.operator.clients.RequestAnnotations;
+import dev.modelops.operator.config.OperatorSettings;
 import dev.modelops.operator.observability.Event;
 import dev.modelops.operator.observability.Event.Reason;
 import dev.modelops.operator.observability.RolloutMetrics;
@@ -83,22 +85,32 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
   private final RolloutMetrics metrics;
   private final ClusterReferences references;
   private final CanaryMeasurements measurements;
+  private final RegistryResolver resolver;
+  private final Duration minResolveInterval;
+  private final RegistryAliasUpdates aliasUpdates;
+  private RegistryResolutions resolutions;
 
   public ModelDeploymentReconciler(
       EventRecorder events,
       PrometheusAnalyzer analyzer,
       RolloutMetrics metrics,
-      ClusterReferences references) {
+      ClusterReferences references,
+      RegistryResolver resolver,
+      OperatorSettings settings) {
     this.events = events;
     this.metrics = metrics;
     this.references = references;
     this.measurements = new CanaryMeasurements(analyzer);
+    this.resolver = resolver;
+    this.minResolveInterval = settings.registry().minResolveInterval();
+    this.aliasUpdates = new RegistryAliasUpdates(resolver);
   }
 
   @Override
   public List<EventSource<?, ModelDeployment>> prepareEventSources(
       EventSourceContext<ModelDeployment> context) {
-    return List.of(measurements);
+    resolutions = new RegistryResolutions(context, resolver, minResolveInterval);
+    return List.of(measurements, resolutions, aliasUpdates);
   }
 
   @Override
@@ -122,9 +134,20 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
           .orElseGet(UpdateControl::noUpdate)
           .rescheduleAfter(PERMANENT_ERROR_RECHECK);
     }
+    RegistryModels.Pin pin = RegistryModels.decide(md, resolutions.latest(md));
+    if (pin instanceof RegistryModels.Waiting || pin instanceof RegistryModels.Unresolved) {
+      // No version to roll out yet, or none for this reference: nothing that serves is touched.
+      return holdForRegistry(md, pin, now);
+    }
+    // From here on spec.model is the pinned version at its storage location (a registry
+    // reference), or as written: the children, the rollout and the status are computed from it.
+    ModelDeployment view =
+        pin instanceof RegistryModels.Pinned pinned
+            ? RegistryModels.servingView(md, pinned.model())
+            : md;
     List<Deployment> owned = context.getSecondaryResources(Deployment.class).stream().toList();
     ServingModels.Stable stable =
-        ServingModels.resolve(md, named(owned, ServingNames.deploymentName(md)));
+        ServingModels.resolve(view, named(owned, ServingNames.deploymentName(md)));
     if (stable instanceof ServingModels.Unknown unknown) {
       // Never guess: spec.model on the stable pods would skip the canary. Nothing is touched.
       return degraded(md, Reason.ServingModelUnknown, unknown.message())
@@ -136,6 +159,7 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
       return recover(md, recovered);
     }
     var workflow = context.managedWorkflowAndDependentResourceContext();
+    workflow.put(ServingDeploymentDependent.SERVING_VIEW, view);
     workflow.put(
         ServingDeploymentDependent.PULLER_ENV,
         PullerEnvironment.of(
@@ -149,11 +173,11 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
         context.getSecondaryResources(Deployment.class).stream().toList();
     Optional<List<Measurement>> taken = Optional.empty();
     boolean measuring = false;
-    if (CanaryRollout.measurementDue(md, now)) {
+    if (CanaryRollout.measurementDue(view, now)) {
       String slot = CanaryRollout.measurementSlot(md.getStatus().rollout);
-      taken = measurements.taken(md, slot);
+      taken = measurements.taken(view, slot);
       if (taken.isEmpty()) {
-        measurements.request(md, slot);
+        measurements.request(view, slot);
         measuring = true;
       }
     }
@@ -167,9 +191,17 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     Optional<String> trouble = waiting.flatMap(d -> PodTrouble.describe(references.currentPods(d)));
     var result =
         ServingStatusCalculator.compute(
-            new ServingStatusCalculator.Inputs(md, stableDeployment, canary, taken, trouble, now));
+            new ServingStatusCalculator.Inputs(
+                view, stableDeployment, canary, taken, trouble, now));
     ModelDeploymentStatus status = result.status();
     result.events().forEach(event -> events.record(md, event));
+    RegistryModels.record(md, status, pin, now).forEach(event -> events.record(md, event));
+    RegistryModels.openAliasUpdates(md, status);
+    RegistryModels.AliasFold alias = RegistryModels.foldAlias(status, aliasUpdates.last(md), now);
+    alias.events().forEach(event -> events.record(md, event));
+    if (alias.request()) {
+      RegistryModels.aliasDue(status).ifPresent(request -> aliasUpdates.request(md, request));
+    }
     recordRolloutMetrics(md, result);
 
     boolean changed = StatusChange.differs(md.getStatus(), status);
@@ -181,7 +213,9 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     // Pods that crash or fail their probe change no Deployment status: look again while waiting.
     Optional<Duration> recheckPods = waiting.map(d -> POD_TROUBLE_RECHECK);
     Optional<Duration> wakeUp =
-        Stream.of(due, settle, recheckPods).flatMap(Optional::stream).min(Duration::compareTo);
+        Stream.of(due, settle, recheckPods, alias.wakeUpIn())
+            .flatMap(Optional::stream)
+            .min(Duration::compareTo);
     UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
     if (changed) {
       md.setStatus(status);
@@ -196,6 +230,38 @@ public class ModelDeploymentReconciler implements Reconciler<ModelDeployment> {
     return status != null
         && status.getUnavailableReplicas() != null
         && status.getUnavailableReplicas() > 0;
+  }
+
+  /**
+   * A registry reference with no version to roll out (the first lookup has not answered, or the
+   * registry cannot resolve it and nothing was pinned for it): only the ModelResolved condition
+   * changes, with a Warning Event the first time; the children stay as they are. The lookup's
+   * answer wakes the reconciler; the recheck is a safety net.
+   */
+  private UpdateControl<ModelDeployment> holdForRegistry(
+      ModelDeployment md, RegistryModels.Pin pin, Instant now) {
+    ModelDeploymentStatus status =
+        Optional.ofNullable(StatusChange.copy(md.getStatus(), ModelDeploymentStatus.class))
+            .orElseGet(ModelDeploymentStatus::new);
+    status.observedGeneration = md.getMetadata().getGeneration();
+    if (status.phase == null) {
+      status.phase = ModelDeploymentStatus.Phase.Pending;
+    }
+    List<Event> found = RegistryModels.record(md, status, pin, now);
+    if (pin instanceof RegistryModels.Unresolved unresolved) {
+      LOG.warnf(
+          "%s/%s: %s",
+          md.getMetadata().getNamespace(),
+          md.getMetadata().getName(),
+          unresolved.problem().message());
+    }
+    found.forEach(event -> events.record(md, event));
+    UpdateControl<ModelDeployment> control = UpdateControl.noUpdate();
+    if (StatusChange.differs(md.getStatus(), status)) {
+      md.setStatus(status);
+      control = UpdateControl.patchStatus(md);
+    }
+    return control.rescheduleAfter(PERMANENT_ERROR_RECHECK);
   }
 
   /**

@@ -67,9 +67,23 @@ public class ServingDeploymentDependent
   /** Key of the puller's environment in the workflow context (the reconciler computes it). */
   static final String PULLER_ENV = "pullerEnv";
 
+  /**
+   * Key of the ModelDeployment the children are rendered from, in the workflow context: for a
+   * registry reference its spec.model is the pinned version at its storage location.
+   */
+  static final String SERVING_VIEW = "servingView";
+
   @Override
   protected Deployment desired(ModelDeployment md, Context<ModelDeployment> context) {
-    return build(md, puller(settings, context));
+    return build(servingView(md, context), puller(settings, context));
+  }
+
+  /** What the reconciler put in the workflow context as the ModelDeployment to render. */
+  static ModelDeployment servingView(ModelDeployment md, Context<ModelDeployment> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(SERVING_VIEW, ModelDeployment.class)
+        .orElse(md);
   }
 
   @SuppressWarnings("unchecked")

@@ -299,7 +299,7 @@ public final class ServingStatusCalculator {
     return started;
   }
 
-  private static ModelSource source(ModelLineage lineage) {
+  static ModelSource source(ModelLineage lineage) {
     ModelSource source = new ModelSource();
     source.policy = lineage.policy();
     source.job = lineage.job();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,7 +42,24 @@ class AdmissionE2EIT extends E2ESupport {
         bad(
             "no version",
             "model: {name: m, uri: 's3://b/m'}\nruntime: {image: x}",
-            "spec.model.version: Required value"),
+            "model.version is required, unless model.uri is a registry reference"),
+        bad(
+            "registry reference without a version or alias",
+            "model: {name: m, uri: 'models:/churn'}\nruntime: {image: x}",
+            "a registry model.uri is models:/NAME/VERSION"),
+        bad(
+            "an alias with a version",
+            "model: {name: m, version: '3', uri: 'models:/churn@champion'}\nruntime: {image: x}",
+            "with models:/NAME@ALIAS the registry decides the version"),
+        bad(
+            "a reserved alias",
+            "model: {name: m, uri: 'models:/churn@latest'}\nruntime: {image: x}",
+            "MLflow reserves the aliases latest and v<number>"),
+        bad(
+            "a registry asked too often",
+            "model: {name: m, uri: 'models:/churn@champion', registry: {resolveInterval: 1s}}\n"
+                + "runtime: {image: x}",
+            "registry.resolveInterval must be a duration of at least 10s"),
         bad(
             "ftp uri",
             "model: {name: m, version: '1', uri: 'ftp://b/m'}\nruntime: {image: x}",
@@ -132,6 +150,27 @@ class AdmissionE2EIT extends E2ESupport {
     var result = cluster().kubectlWithInput(yaml, "create", "-n", NS, "-f", "-");
     assertNotEquals(0, result.exitCode());
     assertTrue(result.stderr().contains("metadata.name must be a DNS label"), result.stderr());
+  }
+
+  @Test
+  void registryReferencesAreAdmitted() {
+    for (String model :
+        List.of(
+            "{name: m, uri: 'models:/churn@champion', registry: {endpoint: mlflow}}",
+            "{name: m, uri: 'models:/churn/3'}",
+            "{name: m, version: '3', uri: 'models:/churn/3'}")) {
+      var result =
+          cluster()
+              .kubectlWithInput(
+                  document("registry", "model: " + model + "\nruntime: {image: x}"),
+                  "create",
+                  "--dry-run=server",
+                  "-n",
+                  NS,
+                  "-f",
+                  "-");
+      assertEquals(0, result.exitCode(), model + ": " + result.output());
+    }
   }
 
   @Test

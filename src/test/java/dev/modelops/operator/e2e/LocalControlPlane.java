@@ -58,8 +58,16 @@ final class LocalControlPlane {
   private LocalControlPlane() {
     // The first build of the control plane takes ~15 min on 2 cores (make test runs it beforehand).
     script(2400, "hack/build-tools.sh");
+    // With the real node, its platform services include MLflow (MlflowRegistryE2EIT's registry).
     startedCluster =
-        !script(900, Map.of("MODELOPS_REAL_NODE", REAL_NODE ? "1" : "0"), "hack/cluster-up.sh")
+        !script(
+                900,
+                Map.of(
+                    "MODELOPS_REAL_NODE",
+                    REAL_NODE ? "1" : "0",
+                    "MODELOPS_MLFLOW",
+                    REAL_NODE ? "1" : "0"),
+                "hack/cluster-up.sh")
             .contains("already up");
     admin = client(ADMIN_KUBECONFIG);
     kubectlOrFail("apply", "--server-side", "-k", "deploy/core");
@@ -134,6 +142,8 @@ final class LocalControlPlane {
       builder.environment().put("QUARKUS_HTTP_PORT", String.valueOf(port));
       builder.environment().put("QUARKUS_HTTP_HOST", "127.0.0.1");
       builder.environment().put("MODELOPS_METRIC_ENDPOINTS", TestEndpoints.declaration());
+      builder.environment().put("MODELOPS_MODEL_REGISTRIES", TestEndpoints.registries());
+      builder.environment().put("MODELOPS_MODEL_REGISTRY_LINKS", TestEndpoints.registries());
       builder.environment().putAll(env);
       Process process = builder.start();
       Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));

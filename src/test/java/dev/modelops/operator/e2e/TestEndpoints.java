@@ -10,9 +10,15 @@ import java.util.stream.Collectors;
 /**
  * The metric endpoints the e2e operator declares, as an administrator would: fixed names, each on a
  * loopback port reserved once per test JVM, where a test then starts its Prometheus or listener.
- * "closed" is a port nothing listens on. Metric queries go nowhere else.
+ * "closed" is a port nothing listens on. Metric queries go nowhere else. The model registry it
+ * declares is the platform's MLflow, "mlflow".
  */
 final class TestEndpoints {
+  /**
+   * The platform's MLflow (hack/mlflow-up.sh, MODELOPS_MLFLOW=1), as the e2e operator's registry.
+   */
+  static final String MLFLOW = "http://10.88.0.1:5000";
+
   static final List<String> NAMES = List.of("canary", "retrain", "gauge", "listener", "prometheus");
   private static final Map<String, Integer> PORTS = reserve();
 
@@ -42,6 +48,11 @@ final class TestEndpoints {
         + PLATFORM_PROMETHEUS
         + ","
         + PORTS.keySet().stream().map(n -> n + "=" + url(n)).collect(Collectors.joining(","));
+  }
+
+  /** MODELOPS_MODEL_REGISTRIES of the operator under test (also its UI link). */
+  static String registries() {
+    return "mlflow=" + MLFLOW;
   }
 
   private static Map<String, Integer> reserve() {

@@ -119,12 +119,8 @@ class MetricParsersTest {
   @Test
   void credentialsNeverShowInToString() {
     assertTrue(
-        !dev.modelops.operator.clients.PrometheusClient.Auth.bearer("s3cr3t")
-            .toString()
-            .contains("s3cr3t"));
+        !dev.modelops.operator.clients.HttpAuth.bearer("s3cr3t").toString().contains("s3cr3t"));
     assertTrue(
-        !dev.modelops.operator.clients.PrometheusClient.Auth.basic("u", "pw123")
-            .toString()
-            .contains("pw123"));
+        !dev.modelops.operator.clients.HttpAuth.basic("u", "pw123").toString().contains("pw123"));
   }
 }

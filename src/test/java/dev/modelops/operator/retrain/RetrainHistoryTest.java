@@ -212,6 +212,34 @@ class RetrainHistoryTest {
         "other policies' models are not ours");
   }
 
+  @Test
+  void aRegisteredModelsRunAndAliasAreReadBackFromTheModelDeployment() {
+    RetrainPolicyStatus status = running("p-retrain-1");
+    status.history.get(0).promotion = RetrainRecord.Promotion.Promoted;
+    var serving =
+        new VersionHistoryEntry("4", "s3://mlflow/4", "t", VersionHistoryEntry.Outcome.Serving);
+    serving.source = new ModelSource();
+    serving.source.policy = "p";
+    serving.source.job = "p-retrain-1";
+    serving.registry = new dev.modelops.operator.api.v1alpha1.RegistryModel();
+    serving.registry.runId = "0a1b";
+    serving.aliasUpdate = new dev.modelops.operator.api.v1alpha1.RegistryAliasUpdate();
+    serving.aliasUpdate.alias = "champion";
+    serving.aliasUpdate.state =
+        dev.modelops.operator.api.v1alpha1.RegistryAliasUpdate.State.Pending;
+
+    RetrainHistory.reflectRegistry(status, "p", List.of(serving));
+    assertEquals("0a1b", status.history.get(0).runId);
+    assertEquals(null, status.history.get(0).registryAlias, "not until it is set");
+
+    serving.aliasUpdate.state = dev.modelops.operator.api.v1alpha1.RegistryAliasUpdate.State.Set;
+    RetrainHistory.reflectRegistry(status, "p", List.of(serving));
+    assertEquals("champion", status.history.get(0).registryAlias);
+    RetrainPolicyStatus other = running("q-retrain-1");
+    RetrainHistory.reflectRegistry(other, "q", List.of(serving));
+    assertEquals(null, other.history.get(0).runId, "other policies' models are not ours");
+  }
+
   // --- every ending moves the cooldown; failures in a row back it off ---
 
   static RetrainJobView finishedAt(String name, long seq, RetrainJobView.State state, Instant at) {

@@ -106,6 +106,25 @@ class RetrainJobFactoryTest {
     assertEquals("drift", env.get("TRIGGER"));
     assertEquals("3", env.get("EPOCHS"));
     assertEquals(1, c.getEnv().stream().filter(e -> e.getName().equals("MODEL_URI")).count());
+    assertTrue(!env.containsKey("MODEL_STORAGE_URI"), "only for a registry reference");
+  }
+
+  @Test
+  void aTrainerOfARegistryModelGetsTheReferenceItsVersionAndWhereItIs() throws Exception {
+    var target = ModelDeployments.churn("1.4.0");
+    target.getSpec().model.version = null;
+    target.getSpec().model.uri = "models:/churn@champion";
+    target.setStatus(new dev.modelops.operator.api.v1alpha1.ModelDeploymentStatus());
+    target.getStatus().registry = new dev.modelops.operator.api.v1alpha1.RegistryModel();
+    target.getStatus().registry.version = "7";
+    target.getStatus().registry.storageUri = "s3://mlflow/1/abc/artifacts/model";
+    Job job = RetrainJobFactory.build(policy(TEMPLATE), target, Trigger.manual, null, 1);
+    Map<String, String> env =
+        job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream()
+            .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertEquals("models:/churn@champion", env.get("MODEL_URI"));
+    assertEquals("7", env.get("MODEL_VERSION"));
+    assertEquals("s3://mlflow/1/abc/artifacts/model", env.get("MODEL_STORAGE_URI"));
   }
 
   @Test

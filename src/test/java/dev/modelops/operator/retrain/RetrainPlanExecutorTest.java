@@ -65,6 +65,10 @@ class RetrainPlanExecutorTest {
   }
 
   static RetrainPlan plan(RetrainPolicy policy) {
+    return plan(policy, "{\"version\": \"1.5.0\", \"uri\": \"s3://models/churn/1.5.0\"}");
+  }
+
+  static RetrainPlan plan(RetrainPolicy policy, String result) {
     RetrainJobView done =
         new RetrainJobView(
             "churn-drift-retrain-1",
@@ -74,7 +78,7 @@ class RetrainPlanExecutorTest {
             0.7,
             RetrainJobView.State.Succeeded,
             NOW.minusSeconds(60),
-            "{\"version\": \"1.5.0\", \"uri\": \"s3://models/churn/1.5.0\"}",
+            result,
             null);
     return RetrainPlanner.plan(
         new RetrainPlanner.Inputs(
@@ -140,5 +144,35 @@ class RetrainPlanExecutorTest {
         KubernetesClientException.class,
         () -> executor(unavailable).execute(policy, plan, null, null, NOW));
     assertTrue(recorded.isEmpty(), "nothing is claimed before the retry");
+  }
+
+  @Test
+  void aRegisteredModelsLineageCarriesTheAliasToSetOnceItServes() {
+    List<ModelLineage> written = new ArrayList<>();
+    ModelPromoter promoter =
+        new ModelPromoter(null, false) {
+          @Override
+          public void promote(String namespace, String modelDeployment, ModelLineage lineage) {
+            written.add(lineage);
+          }
+        };
+    var executor =
+        new RetrainPlanExecutor(
+            events, promoter, new RetrainJobs(null), new RetrainMetrics(registry));
+    RetrainPolicy policy = policyWithFinishedJob();
+    policy.getSpec().registryAlias = "champion";
+
+    executor.execute(policy, plan(policy, "{\"uri\": \"models:/churn/4\"}"), null, null, NOW);
+
+    ModelLineage lineage = written.get(0);
+    assertEquals("4", lineage.version(), "the registry's version");
+    assertEquals("models:/churn/4", lineage.uri());
+    assertEquals("champion", lineage.registryAlias());
+    assertEquals("churn-drift-retrain-1", lineage.job());
+
+    RetrainPolicy storage = policyWithFinishedJob();
+    storage.getSpec().registryAlias = "champion";
+    executor.execute(storage, plan(storage), null, null, NOW);
+    assertEquals(null, written.get(1).registryAlias(), "a storage URI has no alias to move");
   }
 }

@@ -33,6 +33,10 @@ class TrainerResultTest {
         "{\"version\": \"1.0\", \"uri\": \"pvc://Models/1\"}|DNS-1123 subdomain",
         "{\"version\": \"1.0\", \"uri\": \"pvc://models/../../etc\"}|path segment",
         "{\"version\": \"1.0\", \"uri\": \"s3://m/../1\"}|path segment",
+        "{\"uri\": \"models:/churn@champion\"}|must name the version it registered",
+        "{\"version\": \"1.5.0\", \"uri\": \"models:/churn/4\"}|would not be admitted",
+        "{\"uri\": \"models:/churn\"}|no usable \"uri\"",
+        "{\"uri\": \"models:/churn@latest\"}|no usable \"uri\"",
       })
   void explainsWhyAMessageCannotBeUsed(String message, String expected) {
     var parsed = TrainerResult.parse(message);
@@ -56,5 +60,20 @@ class TrainerResultTest {
             .orElseThrow()
             .uri(),
         "exactly 2048 characters is admitted");
+  }
+
+  @Test
+  void aRegisteredModelNamesItsVersionInTheRegistry() {
+    assertEquals(
+        new TrainerResult("4", "models:/churn/4"),
+        TrainerResult.parse("{\"uri\": \"models:/churn/4\", \"run_id\": \"abc\"}")
+            .result()
+            .orElseThrow(),
+        "the version may be left out: it is the registry's");
+    assertEquals(
+        new TrainerResult("4", "models:/churn/4"),
+        TrainerResult.parse("{\"version\": \"4\", \"uri\": \"models:/churn/4\"}")
+            .result()
+            .orElseThrow());
   }
 }

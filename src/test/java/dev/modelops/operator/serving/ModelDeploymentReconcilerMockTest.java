@@ -2,27 +2,37 @@ package dev.modelops.operator.serving;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.modelops.operator.api.v1alpha1.AutoscalingSpec;
 import dev.modelops.operator.api.v1alpha1.ModelDeployment;
+import dev.modelops.operator.api.v1alpha1.ModelLineage;
+import dev.modelops.operator.api.v1alpha1.ModelRegistrySpec;
+import dev.modelops.operator.api.v1alpha1.RegistryAliasUpdate;
+import dev.modelops.operator.clients.FakeMlflow;
+import dev.modelops.operator.status.Conditions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Wiring against the Fabric8 mock server (CRUD mode): children, owner references, status. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
+@QuarkusTestResource(FakeMlflowResource.class)
 class ModelDeploymentReconcilerMockTest {
   static final Duration WAIT = Duration.ofSeconds(30);
   static final String NS = "ml";
@@ -315,6 +325,185 @@ class ModelDeploymentReconcilerMockTest {
                             .getMetadata()
                             .getAnnotations()
                             .get("modelops.dev/model-version")));
+  }
+
+  // --- registry references (models:/...) against the fake MLflow ---
+
+  static final String STORAGE_1 = "s3://models/iris/1/";
+  static final String STORAGE_2 = "s3://mlflow/1/0a1b/artifacts/model";
+
+  /** The fake registry with iris 1 and 2 (run 0a1b), champion at 1. */
+  static FakeMlflow registry() {
+    FakeMlflow mlflow = FakeMlflowResource.mlflow;
+    mlflow.reset();
+    mlflow.register("iris", STORAGE_1, null);
+    mlflow.register("iris", STORAGE_2, "0a1b");
+    mlflow.alias("iris", "champion", "1");
+    return mlflow;
+  }
+
+  static ModelDeployment iris(String name, String uri) {
+    ModelDeployment md = ModelDeployments.churn("unused");
+    md.getMetadata().setName(name);
+    md.getSpec().model.name = "iris";
+    md.getSpec().model.version = null;
+    md.getSpec().model.uri = uri;
+    md.getSpec().model.registry = new ModelRegistrySpec();
+    md.getSpec().model.registry.resolveInterval = "1s";
+    return md;
+  }
+
+  String podUri(String name) {
+    Deployment d = deployment(name);
+    return d == null
+        ? null
+        : d.getSpec().getTemplate().getMetadata().getAnnotations().get("modelops.dev/model-uri");
+  }
+
+  Condition resolved(String name) {
+    ModelDeployment md = get(name);
+    return md == null || md.getStatus() == null
+        ? null
+        : Conditions.find(md.getStatus().conditions, "ModelResolved").orElse(null);
+  }
+
+  boolean event(String name, String reason) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .anyMatch(
+            e -> reason.equals(e.getReason()) && name.equals(e.getInvolvedObject().getName()));
+  }
+
+  @Test
+  void anAliasIsPinnedThePodsPullItsStorageAndAMoveRollsOut() {
+    FakeMlflow mlflow = registry();
+    create(iris("iris", "models:/iris@champion"));
+
+    await().atMost(WAIT).until(() -> STORAGE_1.equals(podUri("iris")));
+    Deployment first = deployment("iris");
+    assertEquals(
+        List.of(STORAGE_1, "/mnt/models"),
+        first.getSpec().getTemplate().getSpec().getInitContainers().get(0).getArgs());
+    assertEquals(
+        "1",
+        first.getSpec().getTemplate().getMetadata().getLabels().get("modelops.dev/model-version"));
+    ModelDeployment pinned =
+        await()
+            .atMost(WAIT)
+            .until(() -> get("iris"), m -> m.getStatus() != null && m.getStatus().registry != null);
+    assertEquals("1", pinned.getStatus().registry.version);
+    assertEquals("champion", pinned.getStatus().registry.alias);
+    assertEquals("models:/iris/1", pinned.getStatus().registry.modelUri);
+    assertEquals("True", resolved("iris").getStatus());
+    markRolledOut(first);
+    await().atMost(WAIT).until(() -> get("iris"), m -> "1".equals(m.getStatus().servingVersion));
+
+    mlflow.alias("iris", "champion", "2");
+
+    await("the moved alias rolls out").atMost(WAIT).until(() -> STORAGE_2.equals(podUri("iris")));
+    ModelDeployment moved =
+        await()
+            .atMost(WAIT)
+            .until(() -> get("iris"), m -> "2".equals(m.getStatus().registry.version));
+    assertEquals("0a1b", moved.getStatus().registry.runId);
+    assertEquals("models:/iris@champion", moved.getSpec().model.uri, "the spec is the user's");
+    assertEquals("2", moved.getStatus().history.get(0).registry.version);
+    assertEquals("1", moved.getStatus().history.get(1).registry.version);
+    assertTrue(event("iris", "ModelResolved"));
+  }
+
+  @Test
+  void aRegistryThatIsDownChangesNothingThatServes() {
+    FakeMlflow mlflow = registry();
+    create(iris("down", "models:/iris@champion"));
+    await().atMost(WAIT).until(() -> STORAGE_1.equals(podUri("down")));
+
+    mlflow.down(true);
+    mlflow.alias("iris", "champion", "2");
+
+    Condition failing =
+        await()
+            .atMost(WAIT)
+            .until(() -> resolved("down"), c -> c != null && "False".equals(c.getStatus()));
+    assertEquals("RegistryUnreachable", failing.getReason());
+    assertTrue(failing.getMessage().contains("stays pinned to version 1"), failing.getMessage());
+    assertFalse(failing.getMessage().contains("TEMPORARILY_UNAVAILABLE\", \"message"));
+    assertTrue(event("down", "RegistryUnreachable"));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(() -> STORAGE_1.equals(podUri("down")));
+
+    mlflow.down(false);
+    await("back, and the move rolls out")
+        .atMost(WAIT)
+        .until(() -> STORAGE_2.equals(podUri("down")));
+    await()
+        .atMost(WAIT)
+        .until(() -> resolved("down"), c -> c != null && "True".equals(c.getStatus()));
+  }
+
+  @Test
+  void anAliasTheRegistryDoesNotHaveCreatesNoChild() {
+    registry();
+    create(iris("nope", "models:/iris@nope"));
+
+    Condition condition =
+        await()
+            .atMost(WAIT)
+            .until(() -> resolved("nope"), c -> c != null && "False".equals(c.getStatus()));
+    assertEquals("AliasNotFound", condition.getReason());
+    assertTrue(
+        condition.getMessage().contains("model iris in model registry mlflow has no alias nope"),
+        condition.getMessage());
+    await().during(QUIET).atMost(QUIET.plusSeconds(5)).until(() -> deployment("nope") == null);
+    assertTrue(event("nope", "AliasNotFound"));
+  }
+
+  @Test
+  void aPromotedRegistryVersionGetsTheAliasOnlyOnceItServes() {
+    FakeMlflow mlflow = registry();
+    ModelDeployment md = iris("promoted", "models:/iris/2");
+    md.getSpec().model.version = "2";
+    md.getMetadata()
+        .setAnnotations(
+            java.util.Map.of(
+                ModelLineage.ANNOTATION,
+                new ModelLineage(
+                        "2",
+                        "models:/iris/2",
+                        "iris-drift",
+                        "iris-drift-retrain-1",
+                        "drift",
+                        0.4,
+                        "2026-12-01T10:00:00Z",
+                        "champion")
+                    .toJson()));
+    create(md);
+    await().atMost(WAIT).until(() -> STORAGE_2.equals(podUri("promoted")));
+    await()
+        .during(QUIET)
+        .atMost(QUIET.plusSeconds(5))
+        .until(() -> "1".equals(mlflow.aliasOf("iris", "champion")));
+
+    markRolledOut(deployment("promoted"));
+
+    await("the alias follows the served version")
+        .atMost(WAIT)
+        .until(() -> "2".equals(mlflow.aliasOf("iris", "champion")));
+    ModelDeployment done =
+        await()
+            .atMost(WAIT)
+            .until(
+                () -> get("promoted"),
+                m ->
+                    m.getStatus().history.get(0).aliasUpdate != null
+                        && m.getStatus().history.get(0).aliasUpdate.state
+                            == RegistryAliasUpdate.State.Set);
+    assertEquals("iris-drift-retrain-1", done.getStatus().history.get(0).source.job);
+    assertEquals("0a1b", done.getStatus().history.get(0).registry.runId);
+    assertTrue(event("promoted", "RegistryAliasSet"));
+    long posts = mlflow.requests().stream().filter(r -> r.startsWith("POST ")).count();
+    assertEquals(1, posts, "set once");
   }
 
   // --- helpers ---

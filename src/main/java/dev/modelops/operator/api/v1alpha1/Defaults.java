@@ -17,6 +17,9 @@ public final class Defaults {
   public static final int ANALYSIS_FAILURE_LIMIT = 0;
   public static final int MIN_REPLICAS = 1;
 
+  /** How often a registry reference (models:/...) is resolved again. */
+  public static final String RESOLVE_INTERVAL = "1m";
+
   /** Replicas when neither spec.replicas nor autoscaling says. */
   public static final int REPLICAS = 1;
 
@@ -35,6 +38,7 @@ public final class Defaults {
 
   public static final String MIN_ANALYSIS_INTERVAL = "5s";
   public static final String MIN_COOLDOWN = "1m";
+  public static final String MIN_RESOLVE_INTERVAL = "10s";
 
   // Metric sources
   public static final int METRICS_PORT = 8080;

@@ -35,6 +35,11 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.STRING,
     priority = 1)
 @AdditionalPrinterColumn(
+    name = "Resolved",
+    jsonPath = ".status.registry.version",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
     name = "Ready",
     jsonPath = ".status.ready",
     type = AdditionalPrinterColumn.Type.STRING)

@@ -20,7 +20,9 @@ public class ModelDeploymentStatus {
   @JsonPropertyDescription("The metadata.generation this status describes.")
   public Long observedGeneration;
 
-  @JsonPropertyDescription("Ready, Progressing and Degraded, in the metav1.Condition shape.")
+  @JsonPropertyDescription(
+      "Ready, Progressing and Degraded, in the metav1.Condition shape; ModelResolved too when"
+          + " spec.model.uri is a registry reference.")
   public List<Condition> conditions = new ArrayList<>();
 
   @JsonPropertyDescription("Pending, Progressing, Ready or Degraded.")
@@ -38,6 +40,12 @@ public class ModelDeploymentStatus {
           + " operator recovers it from the stable Deployment's pod template, or reports Degraded"
           + " (ServingModelUnknown) and leaves the pods as they are.")
   public ServingModel servingModel;
+
+  @JsonPropertyDescription(
+      "For a registry reference in spec.model.uri: the version and storage location it resolved"
+          + " to, which spec.model stands for (the pods never see the alias). Kept while the"
+          + " registry cannot be asked (condition ModelResolved).")
+  public RegistryModel registry;
 
   @JsonPropertyDescription("In-cluster address of the model's Service.")
   public String url;

@@ -8,6 +8,9 @@ import java.util.Optional;
  * Where a promoted model came from. The RetrainPolicy writes it as an annotation next to the new
  * version; the ModelDeployment's history entry for that version copies it, so any served model can
  * be traced back.
+ *
+ * @param registryAlias for a registry model (models:/NAME/VERSION): the alias to move to it once it
+ *     serves (the policy's registryAlias), or null
  */
 public record ModelLineage(
     String version,
@@ -16,7 +19,8 @@ public record ModelLineage(
     String job,
     String trigger,
     Double driftScore,
-    String promotedAt) {
+    String promotedAt,
+    String registryAlias) {
   public static final String ANNOTATION = Keys.PROMOTED_BY_ANNOTATION;
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -34,7 +38,7 @@ public record ModelLineage(
   public static Optional<ModelLineage> of(ModelDeployment md, String version) {
     Map<String, String> annotations = md.getMetadata().getAnnotations();
     String json = annotations == null ? null : annotations.get(ANNOTATION);
-    if (json == null) {
+    if (json == null || version == null) {
       return Optional.empty();
     }
     try {

@@ -95,6 +95,24 @@ public class RetrainPolicySpec {
           + " and URI (e.g. committed to Git).")
   public Promotion promotion;
 
+  @Size(max = 255)
+  @ValidationRule(
+      value =
+          "self.matches('^[-A-Za-z0-9_]+$') && !self.matches('"
+              + ModelRules.RESERVED_ALIAS_BARE
+              + "')",
+      message =
+          "registryAlias must be an MLflow alias: letters, digits, '-' and '_' (not latest or"
+              + " v<number>, which MLflow reserves), e.g. champion")
+  @JsonPropertyDescription(
+      "For trainers that register their model (a result uri of models:/NAME/VERSION): the alias"
+          + " to set on that version in the registry once the ModelDeployment serves it, i.e. after"
+          + " its rollout (canary and analysis included) completed; never for a version that was"
+          + " rolled back. promotion: Manual sets it the same way after the approval's rollout."
+          + " Uses the ModelDeployment's spec.model.registry (endpoint and credentials). Unset: no"
+          + " alias is touched.")
+  public String registryAlias;
+
   @Default("" + Defaults.SUCCESSFUL_JOBS_HISTORY_LIMIT)
   @Min(0)
   @Max(100)

@@ -64,6 +64,16 @@ public class RetrainRecord {
       "Pending, Promoted, AwaitingApproval, Superseded, NotPromoted or RolledBack.")
   public Promotion promotion;
 
+  @JsonPropertyDescription(
+      "For a registry model: the MLflow run that trained it, as the registry tells (copied from"
+          + " the ModelDeployment's history once it resolved the version).")
+  public String runId;
+
+  @JsonPropertyDescription(
+      "For a registry model: the alias (spec.registryAlias) set on its version once the"
+          + " ModelDeployment served it.")
+  public String registryAlias;
+
   @JsonPropertyDescription("What happened, in a sentence.")
   public String message;
 }

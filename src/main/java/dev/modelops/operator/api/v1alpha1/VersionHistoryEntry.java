@@ -44,6 +44,15 @@ public class VersionHistoryEntry {
           + " written by a person).")
   public ModelSource source;
 
+  @JsonPropertyDescription(
+      "For a version from a model registry: its registered name, version, storage location and run.")
+  public RegistryModel registry;
+
+  @JsonPropertyDescription(
+      "The registry alias the operator moves to this version once it serves (a RetrainPolicy's"
+          + " registryAlias), and whether it has.")
+  public RegistryAliasUpdate aliasUpdate;
+
   public VersionHistoryEntry() {}
 
   public VersionHistoryEntry(String version, String uri, String startedAt, Outcome outcome) {

@@ -11,7 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The rules of spec.model, as the operator checks them in Java. The same patterns are ModelSpec's
- * CEL rules; each case here was also evaluated with cel-go (the library the API server uses).
+ * CEL rules; each case here was also evaluated with cel-go (the library the API server uses), the
+ * registry references (models:/) through the generated CRD with the API server's own validators
+ * (k8s.io/apiextensions-apiserver 0.36.3: OpenAPI schema and CEL).
  */
 class ModelRulesTest {
 
@@ -28,10 +30,17 @@ class ModelRulesTest {
         "pvc://claim/",
         "s3://b/..x/y",
         "s3://b/x../y",
-        "https://h/a/./b"
+        "https://h/a/./b",
+        "models:/iris/1",
+        "models:/iris/12",
+        "models:/iris@champion",
+        "models:/churn-model_v2.1@blue-green_2",
+        "models:/iris@v3x",
+        "models:/_private/3"
       })
   void admittedUris(String uri) {
     assertEquals(List.of(), ModelRules.uriProblems(uri), uri);
+    assertEquals(uri.startsWith("models:/"), RegistryReference.parse(uri).isPresent(), uri);
   }
 
   @ParameterizedTest
@@ -47,11 +56,25 @@ class ModelRulesTest {
         "s3://b/../x|path segment",
         "s3://b/m/..|path segment",
         "s3://../x|path segment",
-        "pvc://claim/a/../../etc|path segment"
+        "pvc://claim/a/../../etc|path segment",
+        "models:/iris|models:/NAME/VERSION",
+        "models:/iris/0|models:/NAME/VERSION",
+        "models:/iris/latest|models:/NAME/VERSION",
+        "models:/iris/1/2|models:/NAME/VERSION",
+        "models:/my model/1|models:/NAME/VERSION",
+        "models:/m-0123abc|models:/NAME/VERSION",
+        "models://iris/1|models:/NAME/VERSION",
+        "models:/iris@|models:/NAME/VERSION",
+        "models:/iris@a.b|models:/NAME/VERSION",
+        "models:/iris@latest|reserves the aliases",
+        "models:/iris@LATEST|reserves the aliases",
+        "models:/iris@V7|reserves the aliases",
+        "models:/../1|path segment"
       })
   void refusedUris(String uri, String why) {
     List<String> problems = ModelRules.uriProblems(uri);
     assertTrue(problems.stream().anyMatch(p -> p.contains(why)), uri + ": " + problems);
+    assertTrue(RegistryReference.parse(uri).isEmpty(), uri);
   }
 
   @Test
@@ -87,6 +110,70 @@ class ModelRulesTest {
             ModelRules.VERSION_RULE,
             ModelRules.PVC_RULE,
             ModelRules.DOT_DOT_RULE)) {
+      assertTrue(!rule.contains("\\"), "no escapes to get wrong between Java, YAML and CEL");
+    }
+  }
+
+  @Test
+  void aRegistryReferenceNamesItsVersionOrLetsTheRegistryTell() {
+    assertEquals(List.of(), ModelRules.problems(null, "models:/iris@champion"));
+    assertEquals(List.of(), ModelRules.problems(null, "models:/iris/3"));
+    assertEquals(List.of(), ModelRules.problems("3", "models:/iris/3"));
+    assertEquals(
+        List.of(ModelRules.REGISTRY_VERSION_MESSAGE), ModelRules.problems("2", "models:/iris/12"));
+    assertEquals(
+        List.of(ModelRules.REGISTRY_VERSION_MESSAGE),
+        ModelRules.problems("3", "models:/iris@champion"));
+    assertEquals(
+        List.of(ModelRules.VERSION_REQUIRED_MESSAGE), ModelRules.problems(null, "s3://m/1"));
+  }
+
+  @Test
+  void aReferenceIsReadBackIntoItsParts() {
+    assertEquals(
+        new RegistryReference("iris", null, "champion"),
+        RegistryReference.parse("models:/iris@champion").orElseThrow());
+    RegistryReference pinned = RegistryReference.parse("models:/churn.v2/17").orElseThrow();
+    assertEquals(new RegistryReference("churn.v2", "17", null), pinned);
+    assertTrue(pinned.pinned());
+    assertEquals("models:/churn.v2/17", pinned.uri());
+    assertTrue(RegistryReference.parse("s3://models/iris/1").isEmpty());
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "s3://mlflow/1/abc/artifacts/model|",
+        "gs://bucket/iris/2|",
+        "https://models.example/iris.tar.gz|",
+        "/tmp/mlruns/1/abc|not an s3://, gs:// or https://",
+        "file:///etc/passwd|not an s3://, gs:// or https://",
+        "http://plain/iris|not an s3://, gs:// or https://",
+        "pvc://claim/iris|not an s3://, gs:// or https://",
+        "models:/m-0123|not an s3://, gs:// or https://",
+        "s3://b/a b|whitespace or control",
+        "s3://b/../x|path segment"
+      })
+  void whereARegistryMayKeepAModel(String uri, String why) {
+    List<String> problems = ModelRules.storageUriProblems(uri);
+    if (why == null) {
+      assertEquals(List.of(), problems, uri);
+    } else {
+      assertTrue(problems.stream().anyMatch(p -> p.contains(why)), uri + ": " + problems);
+    }
+  }
+
+  @Test
+  void theRegistryCelRulesAreBuiltFromTheSamePatterns() {
+    assertTrue(ModelRules.REGISTRY_URI_RULE.contains(ModelRules.REGISTRY_URI_PATTERN));
+    assertTrue(ModelRules.RESERVED_ALIAS_RULE.contains(ModelRules.RESERVED_ALIAS_PATTERN));
+    for (String rule :
+        List.of(
+            ModelRules.REGISTRY_URI_RULE,
+            ModelRules.RESERVED_ALIAS_RULE,
+            ModelRules.VERSION_REQUIRED_RULE,
+            ModelRules.REGISTRY_VERSION_RULE)) {
       assertTrue(!rule.contains("\\"), "no escapes to get wrong between Java, YAML and CEL");
     }
   }
