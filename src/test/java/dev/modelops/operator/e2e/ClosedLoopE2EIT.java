@@ -299,7 +299,8 @@ class ClosedLoopE2EIT extends E2ESupport {
   @Order(2)
   void aBadTrainersModelIsRolledBackTheOldOneKeepsServingAndTheBackoffHolds() throws Exception {
     String serving = mdep(NS, "iris").getStatus().servingVersion;
-    applyOrFail(policy("iris-drift", "Automatic", "- {name: BAD_MODEL, value: \"1\"}", POD_HISTOGRAMS));
+    applyOrFail(
+        policy("iris-drift", "Automatic", "- {name: BAD_MODEL, value: \"1\"}", POD_HISTOGRAMS));
     cluster()
         .kubectlOrFail("annotate", "rtp", "iris-drift", "-n", NS, "modelops.dev/retrain-now=bad-1");
     Job job =
@@ -464,8 +465,9 @@ class ClosedLoopE2EIT extends E2ESupport {
               .replace("method: psi", "method: " + method)
               .replace("threshold: 0.5", "threshold: 1000000");
       String name = "agree-" + method;
-      applyOrFail(policy(name, "Manual", "", drift)
-                  .replace("modelDeploymentRef: {name: iris}", "modelDeploymentRef: {name: agree}"));
+      applyOrFail(
+          policy(name, "Manual", "", drift)
+              .replace("modelDeploymentRef: {name: iris}", "modelDeploymentRef: {name: agree}"));
     }
     for (String method : List.of("psi", "ks", "js", "wasserstein")) {
       double score =

@@ -36,6 +36,16 @@ class FuzzE2EIT extends E2ESupport {
       md.getMetadata().setName("fuzz-" + i);
       md.getMetadata().setNamespace(NS);
       md.getMetadata().setGeneration(null);
+      // On kwok's node: random images and URIs would only crash-loop on the real one.
+      md.getSpec().scheduling = new dev.modelops.operator.api.v1alpha1.SchedulingSpec();
+      md.getSpec().scheduling.nodeSelector = java.util.Map.of("type", "kwok");
+      md.getSpec().scheduling.tolerations =
+          List.of(
+              new io.fabric8.kubernetes.api.model.TolerationBuilder()
+                  .withKey("kwok.x-k8s.io/node")
+                  .withOperator("Exists")
+                  .withEffect("NoSchedule")
+                  .build());
       // Few pods: the point is the reconciler's input space, not kwok's pod count.
       if (md.getSpec().replicas != null) {
         md.getSpec().replicas = Math.min(md.getSpec().replicas, 2);

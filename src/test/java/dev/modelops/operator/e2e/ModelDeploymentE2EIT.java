@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * The ModelDeployment life cycle of deploy/examples (the iris loop), driven only through kubectl and
- * the API, as a user would: set up as `make run` does (hack/examples-up.sh: a restricted namespace,
- * the store's Secret, the seeded model), real pods on the real node.
+ * The ModelDeployment life cycle of deploy/examples (the iris loop), driven only through kubectl
+ * and the API, as a user would: set up as `make run` does (hack/examples-up.sh: a restricted
+ * namespace, the store's Secret, the seeded model), real pods on the real node.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ModelDeploymentE2EIT extends E2ESupport {
@@ -29,7 +29,9 @@ class ModelDeploymentE2EIT extends E2ESupport {
   static void applyTheExamples() {
     RealWorkloads.requireRealNode();
     api().namespaces().withName(NS).delete();
-    await("old namespace gone").atMost(CONVERGE).until(() -> api().namespaces().withName(NS).get() == null);
+    await("old namespace gone")
+        .atMost(CONVERGE)
+        .until(() -> api().namespaces().withName(NS).get() == null);
     RealWorkloads.hack(420, "hack/examples-up.sh", NS);
   }
 
@@ -47,7 +49,12 @@ class ModelDeploymentE2EIT extends E2ESupport {
         "the real node runs the pods that Pod Security admission let in");
     assertEquals(
         "restricted",
-        api().namespaces().withName(NS).get().getMetadata().getLabels()
+        api()
+            .namespaces()
+            .withName(NS)
+            .get()
+            .getMetadata()
+            .getLabels()
             .get("pod-security.kubernetes.io/enforce"));
     Deployment deployment = api().apps().deployments().inNamespace(NS).withName("iris").get();
     assertEquals("ModelDeployment", deployment.getMetadata().getOwnerReferences().get(0).getKind());
@@ -125,7 +132,12 @@ class ModelDeploymentE2EIT extends E2ESupport {
               return pods.size() == 2
                   && pods.stream()
                       .allMatch(
-                          p -> "2".equals(p.getMetadata().getLabels().get("modelops.dev/model-version")));
+                          p ->
+                              "2"
+                                  .equals(
+                                      p.getMetadata()
+                                          .getLabels()
+                                          .get("modelops.dev/model-version")));
             });
     assertTrue(
         api().v1().events().inNamespace(NS).list().getItems().stream()
