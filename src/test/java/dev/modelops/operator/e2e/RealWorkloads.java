@@ -72,6 +72,12 @@ final class RealWorkloads {
     return result;
   }
 
+  /** kubectl apply of YAML into the namespace; a refusal fails the test with kubectl's message. */
+  static void apply(String namespace, String yaml) {
+    Processes.Result result = cluster().kubectlWithInput(yaml, "apply", "-n", namespace, "-f", "-");
+    assertEquals(0, result.exitCode(), "kubectl apply: " + result.output() + "\n" + yaml);
+  }
+
   /**
    * The Secret model-store on the namespace's default ServiceAccount (the puller's credentials).
    */
