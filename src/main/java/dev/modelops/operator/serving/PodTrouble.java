@@ -49,6 +49,21 @@ public final class PodTrouble {
     if (main.isPresent()) {
       return Optional.of(name + main.get());
     }
+    Optional<ContainerStatus> initializing =
+        status.getInitContainerStatuses() == null
+            ? Optional.empty()
+            : status.getInitContainerStatuses().stream()
+                .filter(c -> c.getState() != null && c.getState().getRunning() != null)
+                .findFirst();
+    if (initializing.isPresent()) {
+      // E.g. a puller retrying a store that does not answer.
+      return Optional.of(
+          name
+              + "init container "
+              + initializing.get().getName()
+              + " still running since "
+              + initializing.get().getState().getRunning().getStartedAt());
+    }
     return status.getContainerStatuses() == null
         ? Optional.empty()
         : status.getContainerStatuses().stream()

@@ -166,14 +166,7 @@ class ClosedLoopE2EIT extends E2ESupport {
   }
 
   static List<Job> jobs(String policy) {
-    return api()
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(NS)
-        .withLabel("modelops.dev/retrain-policy", policy)
-        .list()
-        .getItems();
+    return retrainJobs(NS, policy);
   }
 
   /** The trainer's own termination message, as the kubelet recorded it: {"version", "uri"}. */
@@ -348,7 +341,10 @@ class ClosedLoopE2EIT extends E2ESupport {
   @Test
   @Order(3)
   void aManualCandidateServesNothingUntilApproved() throws Exception {
-    String serving = mdep(NS, "iris").getStatus().servingVersion;
+    ModelDeployment before = mdep(NS, "iris");
+    String serving = before.getStatus().servingVersion;
+    // After the rollback above spec.model still names the rolled-back version: it stays so.
+    String specified = before.getSpec().model.version;
     applyOrFail(policy("iris-manual", "Manual", "", NO_DRIFT));
     await().atMost(CONVERGE).until(() -> rtp("iris-manual").getStatus() != null);
     cluster()
@@ -370,7 +366,9 @@ class ClosedLoopE2EIT extends E2ESupport {
         .until(
             () -> {
               ModelDeployment md = mdep(NS, "iris");
-              return serving.equals(md.getSpec().model.version) && md.getStatus().rollout == null;
+              return specified.equals(md.getSpec().model.version)
+                  && serving.equals(md.getStatus().servingVersion)
+                  && md.getStatus().rollout == null;
             });
     cluster()
         .kubectlOrFail(

@@ -178,6 +178,18 @@ abstract class E2ESupport {
     api().pods().inNamespace(namespace).resource(pod).updateStatus();
   }
 
+  /** The retraining Jobs of a RetrainPolicy (by the label the operator puts on them). */
+  static List<Job> retrainJobs(String namespace, String policy) {
+    return api()
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(namespace)
+        .withLabel("modelops.dev/retrain-policy", policy)
+        .list()
+        .getItems();
+  }
+
   static boolean running(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null
         && "Running".equals(pod.getStatus().getPhase());

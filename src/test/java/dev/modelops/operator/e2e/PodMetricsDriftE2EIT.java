@@ -226,13 +226,6 @@ class PodMetricsDriftE2EIT extends E2ESupport {
   }
 
   static List<io.fabric8.kubernetes.api.model.batch.v1.Job> jobs(String policy) {
-    return api()
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(NS)
-        .withLabel("modelops.dev/retrain-policy", policy)
-        .list()
-        .getItems();
+    return retrainJobs(NS, policy);
   }
 }

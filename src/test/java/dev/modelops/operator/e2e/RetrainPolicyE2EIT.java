@@ -291,13 +291,6 @@ class RetrainPolicyE2EIT extends E2ESupport {
   }
 
   static List<Job> jobs(String policy) {
-    return api()
-        .batch()
-        .v1()
-        .jobs()
-        .inNamespace(NS)
-        .withLabel("modelops.dev/retrain-policy", policy)
-        .list()
-        .getItems();
+    return retrainJobs(NS, policy);
   }
 }

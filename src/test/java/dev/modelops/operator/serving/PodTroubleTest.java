@@ -57,6 +57,23 @@ class PodTroubleTest {
   }
 
   @Test
+  void aPullerStillRunningIsSaidSo() {
+    ContainerStatus puller =
+        new ContainerStatusBuilder()
+            .withName("model-puller")
+            .withNewState()
+            .withNewRunning()
+            .withStartedAt("2026-12-01T10:00:00Z")
+            .endRunning()
+            .endState()
+            .build();
+    assertEquals(
+        Optional.of(
+            "pod iris-d: init container model-puller still running since 2026-12-01T10:00:00Z"),
+        PodTrouble.describe(List.of(pod("iris-d", "False", List.of(puller), List.of()))));
+  }
+
+  @Test
   void readyPodsAndPodsStillStartingAreNoTrouble() {
     ContainerStatus creating =
         new ContainerStatusBuilder()
