@@ -164,6 +164,8 @@ class MlflowRegistryE2EIT extends E2ESupport {
         .until(
             () ->
                 api().apps().deployments().inNamespace(NS).withName(MD + "-canary").get() == null);
+    // A stable pod of version 1 drains for a moment after the promotion; look once it is gone.
+    RealWorkloads.awaitOnly(NS, MD, "2");
     assertEquals(
         List.of(v2Source, "/mnt/models"),
         runningPods().get(0).getSpec().getInitContainers().get(0).getArgs());
@@ -271,6 +273,7 @@ class MlflowRegistryE2EIT extends E2ESupport {
                         == RegistryAliasUpdate.State.Set);
     assertEquals("champion", done.getStatus().history.get(0).aliasUpdate.alias);
     assertTrue(events().contains("RegistryAliasSet"));
+    RealWorkloads.awaitOnly(NS, MD, "3");
     assertEquals("3", RealWorkloads.predict(NS, MD, RealWorkloads.IRIS_ROWS).version());
 
     RetrainRecord record =
