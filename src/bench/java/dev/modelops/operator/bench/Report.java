@@ -106,10 +106,10 @@ final class Report {
                   op(n, r -> r.memoryConverged().heapMiB()),
                   op(n, r -> r.memoryConverged().rssMiB())));
       out.append(
-          "| N = %d + %d RetrainPolicies | %.0f MiB | %.0f MiB |\n"
+          "| N = %d + %.0f RetrainPolicies | %.0f MiB | %.0f MiB |\n"
               .formatted(
                   n,
-                  n,
+                  op(n, r -> r.drift().policies()),
                   op(n, r -> r.memoryWithPolicies().heapMiB()),
                   op(n, r -> r.memoryWithPolicies().rssMiB())));
     }

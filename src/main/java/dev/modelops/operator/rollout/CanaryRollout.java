@@ -122,18 +122,6 @@ public final class CanaryRollout {
    * @param status the status being computed: history already has the entry of spec.model, rollout
    *     is the stored one; not modified
    * @param measurements taken now, when {@link #measurementDue} said so
-   */
-  public static Step advance(
-      ModelDeployment md,
-      ModelDeploymentStatus status,
-      Optional<Deployment> canary,
-      int totalReplicas,
-      Optional<List<Measurement>> measurements,
-      Instant now) {
-    return advance(md, status, canary, totalReplicas, measurements, Optional.empty(), now);
-  }
-
-  /**
    * @param podTrouble why the canary's pods are not ready (serving.PodTrouble), when they are not:
    *     said while waiting for them and in the rollback when they missed the progress deadline
    */

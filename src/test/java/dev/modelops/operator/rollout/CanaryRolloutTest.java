@@ -42,7 +42,7 @@ class CanaryRolloutTest {
     ModelDeployment md = canary("2.0.0");
     ModelDeploymentStatus status = servingWithNewEntry("1.0.0", "2.0.0");
 
-    var step = CanaryRollout.advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
+    var step = advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
 
     assertTrue(step.started());
     assertEquals("2.0.0", step.rollout().canaryVersion);
@@ -59,7 +59,7 @@ class CanaryRolloutTest {
     ModelDeploymentStatus status = new ModelDeploymentStatus();
     status.history.add(new VersionHistoryEntry("1.0.0", uri("1.0.0"), "t", Outcome.Progressing));
 
-    var step = CanaryRollout.advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
+    var step = advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
 
     assertNull(step.rollout());
     assertEquals(CanaryRollout.Ending.None, step.ending());
@@ -72,14 +72,13 @@ class CanaryRolloutTest {
     ModelDeploymentStatus status = servingWithNewEntry("1.0.0", "2.0.0");
     status.rollout = CanaryStateMachine.start("2.0.0", uri("2.0.0"), "1.0.0", uri("1.0.0"), T0);
 
-    var waiting = CanaryRollout.advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
+    var waiting = advance(md, status, Optional.empty(), 4, Optional.empty(), T0);
     assertEquals("WaitingForCanaryPods", waiting.progressReason());
     assertEquals(25, waiting.rollout().weight);
 
     status.rollout = waiting.rollout();
     var analysing =
-        CanaryRollout.advance(
-            md, status, Optional.of(canaryPods("2.0.0", 1)), 4, Optional.empty(), T0);
+        advance(md, status, Optional.of(canaryPods("2.0.0", 1)), 4, Optional.empty(), T0);
     assertEquals(1, analysing.rollout().stepIndex);
     assertEquals(List.of(Reason.CanaryStep), reasons(analysing));
 
@@ -89,7 +88,7 @@ class CanaryRolloutTest {
         CanaryRollout.measurementDue(md, T0), "the canary serves one interval before it is judged");
     assertTrue(CanaryRollout.measurementDue(md, T0.plusSeconds(30)), "the default interval, 30s");
     var failed =
-        CanaryRollout.advance(
+        advance(
             md,
             status,
             Optional.of(canaryPods("2.0.0", 1)),
@@ -136,9 +135,7 @@ class CanaryRolloutTest {
     ModelDeploymentStatus status = servingWithNewEntry("1.0.0", "2.0.0");
     status.rollout = CanaryStateMachine.start("2.0.0", uri("2.0.0"), "1.0.0", uri("1.0.0"), T0);
 
-    var step =
-        CanaryRollout.advance(
-            md, status, Optional.empty(), 4, Optional.empty(), T0.plusSeconds(90));
+    var step = advance(md, status, Optional.empty(), 4, Optional.empty(), T0.plusSeconds(90));
 
     assertEquals(CanaryRollout.Ending.Promoted, step.ending());
     assertEquals(Duration.ofSeconds(90), step.duration());
@@ -229,5 +226,17 @@ class CanaryRolloutTest {
         .withAvailableReplicas(available)
         .endStatus()
         .build();
+  }
+
+  /** A rollout whose pods have nothing to report (no PodTrouble). */
+  private static CanaryRollout.Step advance(
+      ModelDeployment md,
+      ModelDeploymentStatus status,
+      Optional<Deployment> canary,
+      int totalReplicas,
+      Optional<List<Measurement>> measurements,
+      Instant now) {
+    return CanaryRollout.advance(
+        md, status, canary, totalReplicas, measurements, Optional.empty(), now);
   }
 }
