@@ -27,9 +27,6 @@ import java.util.concurrent.CompletableFuture;
  * history and its conditions, and the reconciler turns it into metrics.
  */
 public final class CanaryRollout {
-  /** The rollback reason when the canary's pods never became ready. */
-  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
-
   /** Takes one measurement of every analysis query, asynchronously; never fails. */
   public interface Analyzer {
     CompletableFuture<List<Measurement>> measure(ModelDeployment md, AnalysisSpec analysis);
@@ -180,29 +177,25 @@ public final class CanaryRollout {
     rollout.ignoredRequests = requests.ignoredRequests();
     int previousStep = rollout.stepIndex;
     boolean wasPaused = rollout.pausedReason != null;
-    int available = availableCanaryPods(canary, version, uri);
-    Optional<Instant> podDeadline = podDeadline(spec, rollout, available, totalReplicas, requests);
     var decision =
-        podDeadline.filter(deadline -> !now.isBefore(deadline)).isPresent()
-            ? CanaryStateMachine.Decision.of(
-                CanaryStateMachine.Action.Rollback,
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                spec.steps,
+                spec.analysis,
                 rollout,
-                PROGRESS_DEADLINE_EXCEEDED,
-                "the canary's pods were not ready within progressDeadlineSeconds ("
-                    + spec.progressDeadlineSecondsOrDefault()
-                    + "s)"
-                    + podTrouble.map(t -> ": " + t).orElse(""))
-            : CanaryStateMachine.next(
-                new CanaryStateMachine.Inputs(
-                    spec.steps,
-                    spec.analysis,
-                    rollout,
-                    available,
-                    totalReplicas,
-                    measurements,
-                    requests.promote(),
-                    requests.abort(),
-                    now));
+                availableCanaryPods(canary, version, uri),
+                totalReplicas,
+                Duration.ofSeconds(spec.progressDeadlineSecondsOrDefault()),
+                measurements,
+                requests.promote(),
+                requests.abort(),
+                now));
+    // Why the pods are not ready, where the decision is about them.
+    boolean aboutPods =
+        CanaryStateMachine.PROGRESS_DEADLINE_EXCEEDED.equals(decision.reason())
+            || "WaitingForCanaryPods".equals(decision.reason());
+    String decided =
+        decision.message() + (aboutPods ? podTrouble.map(t -> "; " + t).orElse("") : "");
     Duration duration = Duration.between(Instant.parse(rollout.startedAt), now);
 
     return switch (decision.action()) {
@@ -227,7 +220,7 @@ public final class CanaryRollout {
               null,
               Ending.RolledBack,
               decision.reason(),
-              decision.message(),
+              decided,
               null,
               null,
               with(
@@ -239,7 +232,7 @@ public final class CanaryRollout {
                           + " rolled back ("
                           + decision.reason()
                           + "): "
-                          + decision.message()
+                          + decided
                           + "; "
                           + rollout.stableVersion
                           + " kept serving")),
@@ -276,15 +269,7 @@ public final class CanaryRollout {
                 + ", weight "
                 + next.weight
                 + "%: "
-                + decision.message()
-                + ("WaitingForCanaryPods".equals(decision.reason())
-                    ? podTrouble.map(t -> "; " + t).orElse("")
-                    : "");
-        // Waiting for pods: look again at the deadline, when they will be given up on.
-        Optional<Duration> wakeUp =
-            decision.wakeUpIn().isPresent()
-                ? decision.wakeUpIn()
-                : podDeadline.map(deadline -> Duration.between(now, deadline).plusSeconds(1));
+                + decided;
         yield new Step(
             next,
             Ending.None,
@@ -293,7 +278,7 @@ public final class CanaryRollout {
             decision.reason(),
             message,
             events,
-            wakeUp,
+            decision.wakeUpIn(),
             false,
             duration);
       }
@@ -304,32 +289,6 @@ public final class CanaryRollout {
     List<Event> events = new java.util.ArrayList<>(first);
     events.add(last);
     return events;
-  }
-
-  /**
-   * While a setWeight step waits for canary pods: when it gives up on them, progressDeadlineSeconds
-   * after the step started. The canary Deployment's own deadline cannot say it: the canary starts
-   * at zero pods, complete, and a Deployment's deadline covers template changes, not scale-ups. A
-   * promote or abort request still wins.
-   */
-  static Optional<Instant> podDeadline(
-      RolloutSpec spec,
-      RolloutStatus rollout,
-      int available,
-      int totalReplicas,
-      CanaryRequests.Read requests) {
-    if (requests.promote()
-        || requests.abort()
-        || rollout.stepIndex >= spec.steps.size()
-        || rollout.stepStartedAt == null) {
-      return Optional.empty();
-    }
-    Integer weight = spec.steps.get(rollout.stepIndex).setWeight;
-    if (weight == null || available >= CanaryStateMachine.canaryReplicas(totalReplicas, weight)) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        Instant.parse(rollout.stepStartedAt).plusSeconds(spec.progressDeadlineSecondsOrDefault()));
   }
 
   /** Whether the rollout tests the model that spec.model names. */

@@ -31,6 +31,8 @@ public final class CanaryStateMachine {
    * @param canaryAvailable available canary pods that run the canary version
    * @param totalReplicas the ModelDeployment's desired replicas, from which a weight's pod count
    *     follows
+   * @param podDeadline how long a setWeight step waits for its canary pods
+   *     (progressDeadlineSeconds) before the canary is rolled back
    * @param measurements this step's measurement taken now (only when {@link #measurementDue} said
    *     so)
    */
@@ -40,6 +42,7 @@ public final class CanaryStateMachine {
       RolloutStatus state,
       int canaryAvailable,
       int totalReplicas,
+      Duration podDeadline,
       Optional<List<Measurement>> measurements,
       boolean promoteRequested,
       boolean abortRequested,
@@ -55,6 +58,9 @@ public final class CanaryStateMachine {
       return new Decision(action, state, reason, message, Optional.empty());
     }
   }
+
+  /** The rollback reason when the canary's pods were not ready within the pod deadline. */
+  public static final String PROGRESS_DEADLINE_EXCEEDED = "ProgressDeadlineExceeded";
 
   private CanaryStateMachine() {}
 
@@ -114,11 +120,27 @@ public final class CanaryStateMachine {
     if (step.setWeight != null) {
       state.weight = step.setWeight;
       if (in.canaryAvailable() < canaryReplicas(in.totalReplicas(), state.weight)) {
-        return Decision.of(
+        // The canary Deployment's own deadline cannot say it: the canary starts at zero pods,
+        // complete, and a Deployment's deadline covers template changes, not scale-ups.
+        Optional<Instant> deadline =
+            Optional.ofNullable(state.stepStartedAt)
+                .map(started -> Instant.parse(started).plus(in.podDeadline()));
+        if (deadline.filter(d -> !in.now().isBefore(d)).isPresent()) {
+          return Decision.of(
+              Action.Rollback,
+              state,
+              PROGRESS_DEADLINE_EXCEEDED,
+              "the canary's pods were not ready within progressDeadlineSeconds ("
+                  + in.podDeadline().toSeconds()
+                  + "s)");
+        }
+        return new Decision(
             Action.Continue,
             state,
             "WaitingForCanaryPods",
-            "waiting for the canary pods of weight " + state.weight + "%");
+            "waiting for the canary pods of weight " + state.weight + "%",
+            // Look again when they will be given up on.
+            deadline.map(d -> Duration.between(in.now(), d).plusSeconds(1)));
       }
       return advance(in, state);
     }
@@ -231,6 +253,7 @@ public final class CanaryStateMachine {
             state,
             in.canaryAvailable(),
             in.totalReplicas(),
+            in.podDeadline(),
             Optional.empty(),
             false,
             false,

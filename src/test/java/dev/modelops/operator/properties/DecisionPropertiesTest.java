@@ -116,6 +116,7 @@ class DecisionPropertiesTest {
                     persisted,
                     r.nextInt(total + 1),
                     total,
+                    Duration.ofMinutes(10),
                     measurement,
                     promote,
                     abort,

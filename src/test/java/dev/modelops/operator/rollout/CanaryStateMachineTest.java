@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class CanaryStateMachineTest {
   static final Instant T0 = Instant.parse("2026-11-27T10:00:00Z");
   static final int TOTAL = 4;
+  static final Duration POD_DEADLINE = Duration.ofMinutes(10);
 
   /**
    * setWeight 25, pause 1m, analysis (3 x 30s, 1 failure tolerated), setWeight 50, indefinite
@@ -98,6 +99,38 @@ class CanaryStateMachineTest {
   }
 
   @Test
+  void canaryPodsThatAreNotReadyWithinTheDeadlineRollBack() {
+    RolloutStatus s = start();
+    var waiting = step(s, 0, Optional.empty(), T0.plusSeconds(60));
+    assertEquals(Action.Continue, waiting.action());
+    assertEquals(
+        Optional.of(POD_DEADLINE.minusSeconds(60).plusSeconds(1)),
+        waiting.wakeUpIn(),
+        "looks again when the pods will be given up on");
+
+    var late = step(waiting.state(), 0, Optional.empty(), T0.plus(POD_DEADLINE));
+    assertEquals(Action.Rollback, late.action());
+    assertEquals(CanaryStateMachine.PROGRESS_DEADLINE_EXCEEDED, late.reason());
+    assertTrue(late.message().contains("600s"), late.message());
+
+    var abort = late.state();
+    var aborted =
+        CanaryStateMachine.next(
+            new CanaryStateMachine.Inputs(
+                STEPS,
+                ANALYSIS,
+                abort,
+                0,
+                TOTAL,
+                POD_DEADLINE,
+                Optional.empty(),
+                false,
+                true,
+                T0.plus(POD_DEADLINE)));
+    assertEquals("Aborted", aborted.reason(), "a request still wins over the deadline");
+  }
+
+  @Test
   void aStepMayAskForFewerMeasurementsThanTheAnalysisDefault() {
     CanaryStep quick = analysis();
     quick.analysis.count = 1;
@@ -106,7 +139,16 @@ class CanaryStateMachineTest {
     var d =
         CanaryStateMachine.next(
             new CanaryStateMachine.Inputs(
-                steps, ANALYSIS, s, 0, TOTAL, Optional.of(List.of(good())), false, false, T0));
+                steps,
+                ANALYSIS,
+                s,
+                0,
+                TOTAL,
+                POD_DEADLINE,
+                Optional.of(List.of(good())),
+                false,
+                false,
+                T0));
     assertEquals(1, d.state().stepIndex, "one good measurement is enough for this step");
   }
 
@@ -133,6 +175,7 @@ class CanaryStateMachineTest {
                 s,
                 1,
                 TOTAL,
+                POD_DEADLINE,
                 Optional.of(
                     List.of(
                         Measurement.unmeasurable(
@@ -173,7 +216,16 @@ class CanaryStateMachineTest {
         Action.Promote,
         CanaryStateMachine.next(
                 new CanaryStateMachine.Inputs(
-                    STEPS, ANALYSIS, d.state(), 1, TOTAL, Optional.empty(), true, false, t))
+                    STEPS,
+                    ANALYSIS,
+                    d.state(),
+                    1,
+                    TOTAL,
+                    POD_DEADLINE,
+                    Optional.empty(),
+                    true,
+                    false,
+                    t))
             .action());
   }
 
@@ -196,7 +248,16 @@ class CanaryStateMachineTest {
     var d =
         CanaryStateMachine.next(
             new CanaryStateMachine.Inputs(
-                weightsOnly, null, w, TOTAL, TOTAL, Optional.empty(), false, false, T0));
+                weightsOnly,
+                null,
+                w,
+                TOTAL,
+                TOTAL,
+                POD_DEADLINE,
+                Optional.empty(),
+                false,
+                false,
+                T0));
     assertEquals(
         Action.Promote,
         d.action(),
@@ -209,7 +270,16 @@ class CanaryStateMachineTest {
     var d =
         CanaryStateMachine.next(
             new CanaryStateMachine.Inputs(
-                STEPS, ANALYSIS, at(stepIndex, T0), 1, TOTAL, Optional.empty(), true, true, T0));
+                STEPS,
+                ANALYSIS,
+                at(stepIndex, T0),
+                1,
+                TOTAL,
+                POD_DEADLINE,
+                Optional.empty(),
+                true,
+                true,
+                T0));
     assertEquals(Action.Rollback, d.action(), "abort wins over promote");
     assertEquals("Aborted", d.reason());
   }
@@ -220,7 +290,16 @@ class CanaryStateMachineTest {
     var d =
         CanaryStateMachine.next(
             new CanaryStateMachine.Inputs(
-                STEPS, ANALYSIS, at(stepIndex, T0), 0, TOTAL, Optional.empty(), true, false, T0));
+                STEPS,
+                ANALYSIS,
+                at(stepIndex, T0),
+                0,
+                TOTAL,
+                POD_DEADLINE,
+                Optional.empty(),
+                true,
+                false,
+                T0));
     assertEquals(Action.Promote, d.action());
   }
 
@@ -293,7 +372,7 @@ class CanaryStateMachineTest {
       RolloutStatus s, int canaryAvailable, Optional<List<Measurement>> m, Instant now) {
     return CanaryStateMachine.next(
         new CanaryStateMachine.Inputs(
-            STEPS, ANALYSIS, s, canaryAvailable, TOTAL, m, false, false, now));
+            STEPS, ANALYSIS, s, canaryAvailable, TOTAL, POD_DEADLINE, m, false, false, now));
   }
 
   static Measurement good() {

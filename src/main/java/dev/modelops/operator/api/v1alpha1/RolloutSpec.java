@@ -38,7 +38,9 @@ public class RolloutSpec {
   @Max(86400)
   @JsonPropertyDescription(
       "Seconds a rollout may go without progress (e.g. pods that never get ready) before"
-          + " the ModelDeployment is marked Degraded. The pods already serving keep serving.")
+          + " the ModelDeployment is marked Degraded; a canary whose pods are not ready this long"
+          + " after its setWeight step began is rolled back (ProgressDeadlineExceeded). The pods"
+          + " already serving keep serving.")
   public Integer progressDeadlineSeconds;
 
   @Default("" + Defaults.SURGE)
